@@ -1,0 +1,84 @@
+"""policykg: a knowledge graph of actors, policies, programmes and events in policy news.
+
+The public API, for use from Python:
+
+>>> import kg
+>>> result = kg.extract_text("国务院总理李强在江苏苏州调研。")
+>>> sorted({(r.predicate, result.entities[r.object].name) for r in result.relations
+...         if r.subject == "person:li_qiang"})[:2]
+[('holdsPosition', '国务院'), ('visited', '江苏省')]
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+__all__ = ["extract_text", "extract_articles", "build_graph", "query", "to_networkx", "Pipeline"]
+
+_PIPELINE = None
+
+
+def _pipeline():
+    global _PIPELINE
+    if _PIPELINE is None:
+        from .pipeline import Pipeline
+
+        _PIPELINE = Pipeline()
+    return _PIPELINE
+
+
+def __getattr__(name):
+    if name == "Pipeline":
+        from .pipeline import Pipeline
+
+        return Pipeline
+    raise AttributeError(name)
+
+
+def extract_text(text: str, *, file_name: str = "text.txt", language: str = "", title: str = ""):
+    """Extract entities and relations from one text; returns a :class:`kg.records.DocumentResult`."""
+    from .records import Article
+
+    return _pipeline()(Article(file_name=file_name, text=text, language=language, title=title))
+
+
+def extract_articles(paths: Iterable[str | Path]):
+    """Yield a DocumentResult for every article under ``paths`` (unreadable files are skipped)."""
+    from .ingest import iter_articles
+    from .pipeline import extract
+    from .records import Skipped
+
+    articles = (a for a in iter_articles(paths) if not isinstance(a, Skipped))
+    yield from extract(articles, _pipeline(), on_error=lambda article, exc: None)
+
+
+def build_graph(paths_or_texts: Iterable[str | Path]):
+    """An rdflib.Graph built from files/folders, or from texts (strings that are not paths)."""
+    from .graph import build_graph as _build
+
+    items = list(paths_or_texts)
+    paths = [p for p in items if isinstance(p, Path) or Path(str(p)).exists()]
+    texts = [t for t in items if t not in paths]
+    results = list(extract_articles(paths)) if paths else []
+    results += [extract_text(t, file_name=f"text-{i}.txt") for i, t in enumerate(texts, 1)]
+    return _build(results)
+
+
+def query(graph_or_path, sparql: str):
+    """Run SPARQL through Oxigraph on an rdflib.Graph, a Turtle file or a build folder."""
+    from .query import run_query
+    from .graph import to_store
+
+    source = graph_or_path
+    if hasattr(graph_or_path, "triples"):
+        source = to_store(graph_or_path)
+    elif Path(graph_or_path).is_dir():
+        source = Path(graph_or_path) / "graph.ttl"
+    return run_query(source, sparql)
+
+
+def to_networkx(graph_or_path):
+    """The graph as a networkx.MultiDiGraph of entities and relations."""
+    from .export import to_networkx as _to_nx
+
+    return _to_nx(graph_or_path)

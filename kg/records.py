@@ -51,6 +51,15 @@ class Article:
 
 
 @dataclass
+class Skipped:
+    """An input that could not be read as an article, and why; the caller reports it."""
+
+    path: str
+    reason: str
+    line: int | None = None        # the line of a JSONL file, when one line was skipped
+
+
+@dataclass
 class Mention:
     """A span of an article that names an entity (offsets into Article.text / .simplified)."""
 
@@ -60,7 +69,7 @@ class Mention:
     label: str                     # one of ALL_TYPES
     extractor: str                 # which rule or model proposed it, e.g. "kb", "title_name"
     score: float = 1.0
-    kb_id: str | None = None       # set when the span matched a knowledge-base alias
+    candidates: tuple[str, ...] = ()  # knowledge-base ids whose name the span matched
     entity_id: str | None = None   # set by the linker
 
 

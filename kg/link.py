@@ -1,0 +1,166 @@
+"""Link: resolve every mention to one canonical entity.
+
+Candidate generation is apart from the choice (as in scispaCy): the recognizer already
+attached the knowledge-base ids whose names a span matched; :class:`Linker` chooses among
+them with document context (the provinces and cities the article is about), resolves
+regional short forms (省工信厅 -> 江苏省工业和信息化厅), and gives names no list holds a
+stable id built from their type and normalized name, so the same name in two articles,
+Simplified or Traditional, is one node.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
+from .records import Article, Entity, Mention
+
+#: Types a mention of one label may take from the knowledge base.
+COMPATIBLE = {
+    "Person": {"Person"}, "Organization": {"Organization"}, "Place": {"Place"},
+    "Policy": {"Policy", "Program"}, "Program": {"Program", "Policy"}, "Event": {"Event"},
+    "Concept": {"Concept"},
+}
+
+
+def corpus_entity_id(label: str, name: str) -> str:
+    """The id of an entity no knowledge base lists: its type and normalized name.
+
+    >>> corpus_entity_id("Program", "“六个一批”")
+    'Program:六个一批'
+    """
+    return f"{label}:{alias_key(name)}"
+
+
+class Linker:
+    """Chooses one entity per mention; see the module docstring."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    # -- context ----------------------------------------------------------------------
+    def _context_regions(self, mentions: list[Mention]) -> Counter:
+        regions: Counter = Counter()
+        for m in mentions:
+            places = [self.kb.get(c) for c in m.candidates]
+            places = [p for p in places if p is not None and p.type == "Place"]
+            if len(places) == 1:
+                regions[places[0].id] += 1
+                for anc in self.kb.ancestors(places[0].id):
+                    regions[anc] += 0.5
+            for c in m.candidates:
+                e = self.kb.get(c)
+                if e is not None and e.type == "Organization" and e.located_in:
+                    regions[e.located_in] += 0.5
+        return regions
+
+    def _main_region(self, regions: Counter, categories: set[str]) -> KBEntry | None:
+        for rid, _ in regions.most_common():
+            e = self.kb.get(rid)
+            if e is not None and e.category in categories:
+                return e
+        return None
+
+    # -- choice -----------------------------------------------------------------------
+    def _choose(self, m: Mention, regions: Counter) -> KBEntry | None:
+        entries = [self.kb.get(c) for c in m.candidates]
+        entries = [e for e in entries if e is not None]
+        if not entries:
+            return None
+        weak = m.score < 0.7 and m.extractor.startswith("kb")
+        if len(entries) == 1 and not weak:
+            return entries[0]
+
+        def support(e: KBEntry) -> float:
+            return sum(regions.get(a, 0) for a in self.kb.ancestors(e.id))
+
+        ranked = sorted(entries, key=lambda e: (support(e), -e.place_level), reverse=True)
+        best = ranked[0]
+        if weak and support(best) == 0:
+            return None   # a short name that is also a common word, with nothing around to confirm it
+        return best
+
+    def link(self, article: Article, mentions: list[Mention]) -> dict[str, Entity]:
+        """Set ``entity_id`` on each mention; return the entities of this document by id.
+
+        Mentions that cannot be resolved (a weak alias with no support, a regional short
+        form in an article about no region) are left with ``entity_id = None``.
+        """
+        regions = self._context_regions(mentions)
+        province = self._main_region(regions, PROVINCE_CATEGORIES)
+        city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
+        entities: dict[str, Entity] = {}
+        original = article.text
+        for m in mentions:
+            entry = self._choose(m, regions)
+            if entry is None and m.extractor.startswith("regional_short"):
+                region = province if m.text.startswith(("省", "自治区")) else city or province
+                entry = self._regional_body(region, m.text)
+                if entry is None:
+                    continue
+            if entry is None and not m.candidates:
+                hits = [e for e in self.kb.candidates(m.text) if e.type in COMPATIBLE.get(m.label, {m.label})]
+                entry = hits[0] if len(hits) == 1 else None
+            if entry is None and m.candidates and m.extractor.startswith("kb"):
+                continue
+            surface = original[m.start:m.end] if len(original) == len(article.simplified or original) else m.text
+            if entry is not None:
+                ent = entities.get(entry.id)
+                if ent is None:
+                    ent = entities[entry.id] = Entity(
+                        id=entry.id, type=entry.type, name=entry.name,
+                        aliases={a for a in entry.aliases + entry.en_aliases},
+                        name_en=entry.en, kb_id=entry.id)
+                m.entity_id = entry.id
+            else:
+                eid = corpus_entity_id(m.label, m.text)
+                ent = entities.get(eid)
+                if ent is None:
+                    name = m.text
+                    ent = entities[eid] = Entity(id=eid, type=m.label, name=name,
+                                                 name_en=name if is_latin(name) else "")
+                m.entity_id = eid
+            for form in (m.text, surface):
+                if form and form != ent.name:
+                    ent.aliases.add(form)
+        self._merge_contained(mentions, entities)
+        return entities
+
+    def _regional_body(self, region: KBEntry | None, short: str) -> KBEntry | None:
+        if region is None:
+            return None
+        rest = short.lstrip("省市区县").removeprefix("自治区")
+        for name in (region.name + rest, *(a + rest for a in region.aliases)):
+            for e in self.kb.candidates(name):
+                if e.type == "Organization":
+                    return e
+        return None
+
+    @staticmethod
+    def _merge_contained(mentions: list[Mention], entities: dict[str, Entity]):
+        """A shorter corpus name inside a longer one of the same kind, in one article, is
+        the same thing said briefly (稳增长方案 in 10个重点工业行业稳增长方案)."""
+        corpus = [e for e in entities.values() if e.kb_id is None and e.type in ("Policy", "Program", "Organization")]
+        remap = {}
+        for short in corpus:
+            ks = alias_key(short.name)
+            for long_ in corpus:
+                kl = alias_key(long_.name)
+                if long_ is short or len(kl) <= len(ks) or ks not in kl:
+                    continue
+                same_kind = (short.type == "Organization") == (long_.type == "Organization")
+                if same_kind and (len(ks) / len(kl) >= 0.6 or (short.type == "Organization" and len(ks) >= 2
+                                                                and kl.startswith(ks) is False)):
+                    remap[short.id] = long_.id
+                    break
+        for sid, lid in remap.items():
+            while lid in remap:
+                lid = remap[lid]
+            entities[lid].aliases.add(entities[sid].name)
+            entities[lid].aliases |= entities[sid].aliases
+            del entities[sid]
+        for m in mentions:
+            if m.entity_id in remap:
+                lid = remap[m.entity_id]
+                while lid in remap:
+                    lid = remap[lid]
+                m.entity_id = lid

@@ -1,0 +1,543 @@
+"""Recognize: a spaCy pipeline that finds Person, Organization, Place, Policy, Program and Event.
+
+The pipeline is ``spacy.blank("zh")`` (one token per character, so every span aligns) or
+``spacy.blank("en")`` with three components of the project's own:
+
+``kg_kb_ruler``
+    matches every name and alias of the knowledge base (:mod:`kg.kb`) as a phrase;
+``kg_pattern_recognizer``
+    finds names no list holds, by rules over the text: post title + name (部长金壮龙,
+    Premier Li Qiang), 《》 titles, quoted programme names (“专精特新”), names built on a
+    suffix (…工程, …行动计划, …大会, …有限公司) whose left edge is the verb or particle
+    before them, and the short forms of regional bodies (省工信厅);
+``kg_span_resolver``
+    keeps the best non-overlapping spans as ``doc.ents``, propagates names found once to
+    their other occurrences, and keeps knowledge-base names nested inside a policy or
+    event title in ``doc.spans["kg_nested"]`` (they are mentioned too).
+
+Every candidate span records which rule proposed it (``span._.kg_extractor``), and
+knowledge-base matches their candidate ids (``span._.kg_candidates``). The spaCy
+components are thin adapters; the rules are plain functions over text, testable alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .kb import DATA_DIR, KnowledgeBase, alias_key, load_kb
+from .records import Article, Mention
+
+for _name, _default in (("kg_extractor", ""), ("kg_candidates", None), ("kg_score", 1.0)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
+_HAN_RE = re.compile(f"[{HAN}]")
+OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
+
+#: Which rule wins when two spans overlap and have the same length (higher wins).
+PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4,
+            "suffix": 3, "company": 3, "en_title_name": 5, "en_pattern": 3, "ner": 2,
+            "propagated": 1}
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> dict:
+    """The lexicons of ``kg/data/rules.yaml`` (verbs, suffixes, stop words)."""
+    data = yaml.safe_load(Path(path or DATA_DIR / "rules.yaml").read_text(encoding="utf-8"))
+    for key, value in data.items():
+        if isinstance(value, list):
+            data[key] = sorted(dict.fromkeys(str(v) for v in value), key=len, reverse=True)
+    return data
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass
+class Candidate:
+    """A proposed span in plain data; the spaCy adapter turns these into Spans."""
+
+    start: int
+    end: int
+    label: str
+    extractor: str
+    score: float = 1.0
+    candidates: tuple[str, ...] | None = None
+
+
+# --------------------------------------------------------------------------------------
+# Rules over Chinese text
+# --------------------------------------------------------------------------------------
+class ChinesePatterns:
+    """The pattern rules for Chinese text, compiled once from rules.yaml and the KB."""
+
+    def __init__(self, kb: KnowledgeBase, rules: dict):
+        self.kb, self.rules = kb, rules
+        self.breaks = set(rules["clause_breaks"])
+        self.left_stops = rules["left_stop_words"]
+        self.generic = rules["generic_modifiers"]
+        self.leading_drop = rules["leading_drop"]
+        self.policy_suffixes = set(rules["policy_suffixes"])
+        self.program_suffixes = set(rules["program_suffixes"])
+        self.event_suffixes = set(rules["event_suffixes"])
+        self.generic_event_heads = set(rules["generic_event_heads"])
+        names = rules["policy_suffixes"] + rules["program_suffixes"] + rules["event_suffixes"]
+        self.suffix_re = re.compile(f"(?:{_alternation(names)})")
+        self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
+        self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
+        self.book_re = re.compile(r"《([^《》\n]{2,80})》")
+        zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
+        self.post_re = re.compile(f"(?:{_alternation(zh_posts)})") if zh_posts else None
+        self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
+        self.surnames = kb.surnames
+        self.followers = rules["name_followers"]
+        self.name_end_followers = ("等", "和", "与", "及", "的", "为", "中", "要", "已", "将", "在", "由",
+                                   "是", "有", "了", "着", "对", "把", "以", "也", "还", "正", "都", "向",
+                                   "共", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
+                                   "重大", "建设", "工作", "项目", "取得", "以来", "期间", "收官", "政策文件",
+                                   "文件", "主题", "开幕", "召开", "举办", "举行", "闭幕", "上", "期", "成果")
+        shorts = {}
+        for t in kb.templates:
+            for form in [t.suffix, *t.short]:
+                if len(form) >= 2:
+                    shorts[form] = t.level
+        self.regional_short_re = re.compile(
+            f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
+        self.place_chars = "省市区县州盟"
+
+    # -- helpers ----------------------------------------------------------------------
+    def _stop_before(self, text: str, pos: int, limit: int, weak_de: bool) -> int:
+        """Leftmost start of a name ending at ``pos``: scan left to a clause break, an
+        opening quote that encloses pos, or a stop word. Closing quotes are crossed whole.
+        """
+        i = pos
+        lo = max(0, pos - limit)
+        while i > lo:
+            ch = text[i - 1]
+            if ch in self.breaks or ch in "《》()（）[]【】" or ch.isspace():
+                break
+            if ch in CLOSE_QUOTES:
+                j = text.rfind("“", lo, i - 1)
+                if j < 0:
+                    break
+                i = j
+                continue
+            if ch in OPEN_QUOTES:
+                break
+            stop = self._stop_word_ending(text, i, weak_de)
+            if stop:
+                break
+            i -= 1
+        return i
+
+    def _stop_word_ending(self, text: str, i: int, weak_de: bool) -> str | None:
+        for w in self.left_stops:
+            if w == "的" and weak_de:
+                continue
+            if i - len(w) >= 0 and text.startswith(w, i - len(w)):
+                return w
+        return None
+
+    def _strip_generic(self, name: str) -> str:
+        changed = True
+        while changed and name:
+            changed = False
+            for g in self.generic:
+                if name.startswith(g) and len(name) > len(g):
+                    name = name[len(g):]
+                    changed = True
+        return name
+
+    def _followed_well(self, text: str, end: int) -> bool:
+        if end >= len(text):
+            return True
+        ch = text[end]
+        if not _HAN_RE.match(ch) or ch in CLOSE_QUOTES or ch in "》":
+            return True
+        return any(text.startswith(w, end) for w in self.name_end_followers)
+
+    # -- rules ------------------------------------------------------------------------
+    def book_titles(self, text):
+        for m in self.book_re.finditer(text):
+            inner = m.group(1)
+            kb_hits = [e for e in self.kb.candidates(inner) if e.type == "Organization"]
+            label = "Organization" if kb_hits else "Policy"
+            if any(inner.endswith(s) for s in self.event_suffixes):
+                label = "Event"
+            yield Candidate(m.start(1), m.end(1), label, "book_title", 0.9)
+
+    def suffix_names(self, text):
+        """Policy / Program / Event names recognised by their last word."""
+        for m in self.suffix_re.finditer(text):
+            suffix, end = m.group(0), m.end()
+            if not self._followed_well(text, end):
+                continue
+            label = ("Event" if suffix in self.event_suffixes else
+                     "Policy" if suffix in self.policy_suffixes else "Program")
+            # 关于X的意见: a document title may hold 的; an event name may not
+            start = self._stop_before(text, m.start(), 32, weak_de=label == "Policy")
+            start = self._split_coordination(text, start, m.start())
+            start = self._drop_leading(text, start, m.start())
+            if self._generic(text[start:end], suffix, label):
+                continue
+            yield Candidate(start, end, label, "suffix", 0.7)
+
+    def _drop_leading(self, text, start, limit):
+        changed = True
+        while changed:
+            changed = False
+            for w in self.leading_drop:
+                if text.startswith(w, start) and start + len(w) < limit:
+                    start += len(w)
+                    changed = True
+        return start
+
+    def _generic(self, name: str, suffix: str, label: str) -> bool:
+        """True when the phrase is a generic noun phrase rather than a name."""
+        core = self._strip_generic(name.replace("“", "").replace("”", ""))
+        if len(core) <= len(suffix):
+            return True                      # nothing but modifiers and the suffix itself
+        body = core[: len(core) - len(suffix)].replace("、", "")
+        if suffix == "法" and any(name.endswith(w) for w in self.rules["non_law_words"]):
+            return True
+        if len(body) < 2 or (len(suffix) == 1 and len(body) < 3):
+            return True
+        if suffix == "政策" and (len(body) < 4 or name.startswith(tuple(self.generic))):
+            return True
+        if label == "Event":
+            if re.search(r"第[一二三四五六七八九十百零\d]+[场次期]", name):
+                return True
+            head = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届)", "", name)
+            if head in self.generic_event_heads or len(head) < 4:
+                return True
+        plain = name.replace("“", "").replace("”", "")
+        if plain in self.kb.concepts or plain in self.kb.generic_terms:
+            return True
+        return any(plain.endswith(c) for c in self.kb.concepts)
+
+    def _split_coordination(self, text, start, suffix_start):
+        """In 实施A行动和B工程, the name of B starts after 和 because A ends a name itself."""
+        seg = text[start:suffix_start]
+        best = start
+        for conj in ("和", "与", "及", "、", "以及"):
+            idx = seg.rfind(conj)
+            while idx > 0:
+                left = seg[:idx]
+                if any(left.endswith(s) for s in self.policy_suffixes | self.program_suffixes
+                       | self.event_suffixes) or left.endswith("”"):
+                    best = max(best, start + idx + len(conj))
+                    break
+                idx = seg.rfind(conj, 0, idx)
+        return best
+
+    def quoted_programs(self, text):
+        """“X” names a programme when a suffix follows it, a verb governs it, or the KB knows it."""
+        anchors = self.rules["quote_anchor_verbs"]
+        suffixes = sorted(self.program_suffixes | self.policy_suffixes | {"产业体系", "工作举措", "举措", "三年行动计划"},
+                          key=len, reverse=True)
+        last_end = -10
+        for m in self.quote_re.finditer(text):
+            inner = m.group(1)
+            if len(inner) < 2 or (not _HAN_RE.search(inner) and "+" not in inner) or inner in self.kb.concepts:
+                continue
+            if any(ch in inner for ch in "，。！？；：,"):
+                continue
+            end = m.end()
+            suffix = next((s for s in suffixes if text.startswith(s, end)), None)
+            if suffix:
+                yield Candidate(m.start(), end + len(suffix), "Program" if suffix not in self.policy_suffixes
+                                else "Policy", "quoted", 0.8)
+                last_end = end + len(suffix)
+                continue
+            # the governing verb: at most four characters (an object noun) before the quote
+            head = text[max(0, m.start() - 8):m.start()]
+            anchored = any(head.endswith(v) or (v in head[-8:] and len(head) - head.rindex(v) - len(v) <= 4
+                                                and not any(b in head[head.rindex(v):] for b in self.breaks))
+                           for v in anchors)
+            chained = m.start() - last_end <= 1
+            known = any(e.type in ("Program", "Policy") for e in self.kb.candidates(inner))
+            if known or anchored or chained:
+                if text.startswith(("向", "转变", "作用", "精神"), end):   # “制造大省”向“智造大省”转变: a slogan
+                    continue
+                yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
+                last_end = end
+
+    def companies(self, text):
+        for m in self.company_re.finditer(text):
+            start = self._stop_before(text, m.start(), 24, False)
+            if m.start() - start < 2:
+                continue
+            yield Candidate(start, m.end(), "Organization", "company", 0.8)
+
+    def title_names(self, text):
+        """Post title followed by a personal name: 部长金壮龙, 副厅长石晓鹏表示."""
+        if self.post_re is None:
+            return
+        for m in self.post_re.finditer(text):
+            p = m.end()
+            for length in (3, 2, 4):
+                name = text[p:p + length]
+                if len(name) < length or not all(_HAN_RE.match(c) for c in name):
+                    continue
+                if not (name[:1] in self.surnames or name[:2] in self.surnames):
+                    continue
+                if length == 4 and name[:2] not in self.surnames:
+                    continue
+                if self._person_boundary(text, p + length):
+                    yield Candidate(p, p + length, "Person", "title_name", 0.85)
+                    break
+        # name followed by a post that names its body: 习近平总书记, 李强总理
+        if self.implying_posts:
+            alt = _alternation(self.implying_posts + ["同志"])
+            for m in re.finditer(f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{alt})", text):
+                name = m.group(1)
+                if name[:1] in self.surnames or name[:2] in self.surnames:
+                    if not self.kb.candidates(name) and self.post_re and self.post_re.fullmatch(name):
+                        continue
+                    yield Candidate(m.start(1), m.end(1), "Person", "title_name", 0.6)
+
+    def _person_boundary(self, text, pos):
+        if pos >= len(text):
+            return True
+        if not _HAN_RE.match(text[pos]):
+            return True
+        return any(text.startswith(w, pos) for w in self.followers)
+
+    def regional_shorts(self, text):
+        """省工信厅, 市政府: a body of the province or city the article is about."""
+        if self.regional_short_re is None:
+            return
+        for m in self.regional_short_re.finditer(text):
+            if m.start() > 0 and _HAN_RE.match(text[m.start() - 1]) and text[m.start() - 1] not in "在由和与及、的将为是对向":
+                continue  # 江苏省工信厅 is matched whole by the knowledge base
+            yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
+
+    def find(self, text):
+        yield from self.book_titles(text)
+        yield from self.quoted_programs(text)
+        yield from self.suffix_names(text)
+        yield from self.companies(text)
+        yield from self.title_names(text)
+        yield from self.regional_shorts(text)
+
+
+# --------------------------------------------------------------------------------------
+# Rules over English text
+# --------------------------------------------------------------------------------------
+class EnglishPatterns:
+    """Title + name, organisation and event names in English articles."""
+
+    CAP = r"[A-Z][a-zA-Z'\-]+"
+
+    def __init__(self, kb: KnowledgeBase, rules: dict):
+        self.kb = kb
+        titles = [p.title for p in kb.posts.values() if p.lang == "en"]
+        for p in kb.posts.values():
+            titles += [t for t in p.en if t and t[0].isupper()]
+        titles = sorted(set(titles) | {"Premier", "President", "Vice Premier", "Minister", "Governor",
+                                       "Vice Governor", "Mayor", "Chairman", "Secretary"}, key=len, reverse=True)
+        alt = _alternation(titles)
+        self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
+        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair))\b")
+        self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration))")
+
+    def find(self, text):
+        for m in self.title_name_re.finditer(text):
+            name = m.group(1)
+            if self.kb.candidates(name) and not any(e.type == "Person" for e in self.kb.candidates(name)):
+                continue
+            yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.8)
+        for m in self.event_re.finditer(text):
+            s = m.start(1) + (4 if m.group(1).startswith("the ") else 0)
+            yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
+        for m in self.org_re.finditer(text):
+            if m.group(1).split()[0] in ("The", "A", "An"):
+                continue
+            yield Candidate(m.start(1), m.end(1), "Organization", "en_pattern", 0.5)
+
+
+# --------------------------------------------------------------------------------------
+# spaCy components
+# --------------------------------------------------------------------------------------
+class KBRuler:
+    """Phrase-matches every knowledge-base name; a thin adapter over :class:`KnowledgeBase`."""
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase, weak: bool = True):
+        self.kb = kb
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        english = nlp.lang == "en"
+        strong, weak_names = set(), set()
+        for name, _ in kb.iter_aliases(weak=False):
+            if english == bool(re.search("[A-Za-z]", name)) or not english:
+                strong.add(name)
+        if weak:
+            for e in kb.entries.values():
+                weak_names.update(w for w in e.weak_aliases if len(w) > 1 and w not in strong)
+        self.matcher.add("KB", list(nlp.tokenizer.pipe(sorted(strong))))
+        if weak_names:
+            self.matcher.add("KB_WEAK", list(nlp.tokenizer.pipe(sorted(weak_names))))
+        self.weak_key = nlp.vocab.strings["KB_WEAK"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc.spans.setdefault("kg_candidates", [])
+        for match_id, s, e in self.matcher(doc):
+            span = Span(doc, s, e)
+            weak = match_id == self.weak_key
+            entries = self.kb.candidates(span.text, weak=weak)
+            if not entries:
+                continue
+            label = entries[0].type
+            new = Span(doc, s, e, label=label)
+            new._.kg_extractor = "kb"
+            new._.kg_candidates = tuple(x.id for x in entries)
+            new._.kg_score = 0.6 if weak else 0.95
+            spans.append(new)
+        return doc
+
+
+class PatternRecognizer:
+    """Adds the spans proposed by :class:`ChinesePatterns` or :class:`EnglishPatterns`."""
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase, rules: dict):
+        self.patterns = EnglishPatterns(kb, rules) if nlp.lang == "en" else ChinesePatterns(kb, rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc.spans.setdefault("kg_candidates", [])
+        for c in self.patterns.find(doc.text):
+            span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="expand")
+            if span is None or not span.text.strip():
+                continue
+            span._.kg_extractor = c.extractor
+            span._.kg_score = c.score
+            spans.append(span)
+        return doc
+
+
+class SpanResolver:
+    """Chooses the final entity spans: longest first, then by rule priority."""
+
+    NESTABLE_IN = {"Policy", "Program", "Event"}
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = list(doc.spans.get("kg_candidates", []))
+        chosen = _resolve(cands)
+        chosen = self._propagate(doc, chosen)
+        doc.ents = [s for s in chosen]
+        nested = []
+        for span in cands:
+            if span._.kg_extractor != "kb" or span.label_ not in ("Organization", "Place", "Person"):
+                continue
+            outer = next((c for c in chosen if c.start <= span.start and span.end <= c.end and c != span), None)
+            if outer is not None and outer.label_ in self.NESTABLE_IN:
+                nested.append(span)
+        doc.spans["kg_nested"] = nested
+        return doc
+
+    @staticmethod
+    def _propagate(doc: Doc, chosen: list[Span]) -> list[Span]:
+        """A name found once by a rule is a mention wherever else it occurs."""
+        taken = [False] * len(doc)
+        for s in chosen:
+            for i in range(s.start, s.end):
+                taken[i] = True
+        found = {}
+        for s in chosen:
+            if s._.kg_extractor != "kb" and len(s.text) >= 2:
+                found.setdefault(s.text, s)
+        extra = []
+        text = doc.text
+        for surface, proto in found.items():
+            pos = text.find(surface)
+            while pos >= 0:
+                span = doc.char_span(pos, pos + len(surface), label=proto.label_)
+                if span is not None and not any(taken[i] for i in range(span.start, span.end)):
+                    span._.kg_extractor = "propagated"
+                    span._.kg_score = proto._.kg_score * 0.9
+                    span._.kg_candidates = proto._.kg_candidates
+                    extra.append(span)
+                    for i in range(span.start, span.end):
+                        taken[i] = True
+                pos = text.find(surface, pos + len(surface))
+        return sorted(chosen + extra, key=lambda s: s.start)
+
+
+def _resolve(cands: list[Span]) -> list[Span]:
+    def rank(s: Span):
+        return (len(s.text), PRIORITY.get(s._.kg_extractor, 0), s._.kg_score)
+
+    chosen, taken = [], set()
+    for span in sorted(cands, key=rank, reverse=True):
+        idx = range(span.start, span.end)
+        if any(i in taken for i in idx):
+            continue
+        chosen.append(span)
+        taken.update(idx)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+@Language.factory("kg_kb_ruler", default_config={"data_dir": None, "weak": True})
+def make_kb_ruler(nlp: Language, name: str, data_dir: str | None, weak: bool):
+    return KBRuler(nlp, load_kb(data_dir), weak=weak)
+
+
+@Language.factory("kg_pattern_recognizer", default_config={"data_dir": None, "rules": None})
+def make_pattern_recognizer(nlp: Language, name: str, data_dir: str | None, rules: str | None):
+    return PatternRecognizer(nlp, load_kb(data_dir), load_rules(rules))
+
+
+@Language.factory("kg_span_resolver")
+def make_span_resolver(nlp: Language, name: str):
+    return SpanResolver()
+
+
+# --------------------------------------------------------------------------------------
+# The recognizer used by the pipeline
+# --------------------------------------------------------------------------------------
+def build_nlp(lang: str, data_dir: str | None = None) -> Language:
+    """A blank spaCy pipeline for ``lang`` ("zh" or "en") with policykg's components."""
+    import spacy
+
+    nlp = spacy.blank("en" if lang == "en" else "zh")
+    nlp.add_pipe("kg_kb_ruler", config={"data_dir": data_dir})
+    nlp.add_pipe("kg_pattern_recognizer", config={"data_dir": data_dir})
+    nlp.add_pipe("kg_span_resolver")
+    return nlp
+
+
+class Recognizer:
+    """Runs the right pipeline for each article and returns plain :class:`Mention` records."""
+
+    def __init__(self, data_dir: str | None = None):
+        self.data_dir = data_dir
+        self._nlp: dict[str, Language] = {}
+
+    def nlp(self, lang: str) -> Language:
+        key = "en" if lang == "en" else "zh"
+        if key not in self._nlp:
+            self._nlp[key] = build_nlp(key, self.data_dir)
+        return self._nlp[key]
+
+    def __call__(self, article: Article) -> list[Mention]:
+        text = article.simplified or article.text
+        doc = self.nlp(article.language)(text)
+        return doc_mentions(doc)
+
+
+def doc_mentions(doc: Doc) -> list[Mention]:
+    out = []
+    for span, nested in [(s, False) for s in doc.ents] + [(s, True) for s in doc.spans.get("kg_nested", [])]:
+        cands = span._.kg_candidates
+        out.append(Mention(
+            start=span.start_char, end=span.end_char, text=span.text, label=span.label_,
+            extractor=span._.kg_extractor + (":nested" if nested else ""), score=span._.kg_score,
+            candidates=tuple(cands or ())))
+    return sorted(out, key=lambda m: (m.start, -m.end))

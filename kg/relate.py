@@ -1,0 +1,482 @@
+"""Relate: typed relations between linked mentions, each with the sentence that states it.
+
+Rules over plain data (an article, its sentences, its linked mentions), one function a
+relation family:
+
+* :func:`positions`     post titles between a body and a name (工业和信息化部党组书记、部长金壮龙),
+                        titles that imply their body (总理 -> 国务院), English titles and appositives;
+* :func:`visits`        在 X 调研, 来到 X, visit(ed) … in X;
+* :func:`locations`     a city beside its province, a company named after its city, an event
+                        opening in a place;
+* :func:`event_roles`   由 A、B 共同主办的 E; a person who 出席/致辞/主持 an event;
+* :func:`programme_verbs` an actor and the verb that governs a policy or programme:
+                        实施/推进/开展 -> implements, 制定/出台/印发 -> issued,
+                        推动/支持/鼓励 -> promotes (a person can only promote).
+
+The actor of a clause is found in this order: an actor at the head of the clause, a
+pronoun (他, 我们) resolved to the last speaker, the speaker of the sentence (X表示 …), and
+the subject carried over from earlier sentences, as Chinese prose leaves it unstated.
+Confidence is a prior per rule and per way the subject was found; see ``kg/calibrate.py``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .kb import KnowledgeBase, alias_key
+from .normalize import split_sentences
+from .recognize import load_rules
+from .records import Article, Entity, Mention, Relation, Sentence
+
+ACTORS = {"Person", "Organization", "Place"}
+PROGRAMMES = {"Policy", "Program"}
+
+#: Prior confidence of each extractor (before calibration).
+PRIOR = {
+    "title_implied": 0.9, "title_body": 0.9, "title_region": 0.75, "en_title": 0.85, "en_appositive": 0.75,
+    "visit_frame": 0.8, "visit_carried": 0.6,
+    "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
+    "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
+    "verb_explicit": 0.7, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
+}
+
+
+@dataclass
+class _Ctx:
+    article: Article
+    text: str
+    entities: dict[str, Entity]
+    kb: KnowledgeBase
+    rules: dict
+    out: list[Relation] = field(default_factory=list)
+    seen: set = field(default_factory=set)
+    zh_titles: list = field(default_factory=list)
+
+    def type_of(self, m: Mention) -> str:
+        e = self.entities.get(m.entity_id)
+        return e.type if e else m.label
+
+    def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = "", conf: float | None = None):
+        if not s or not o or s == o:
+            return
+        key = (s, p, o, sent.start)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.out.append(Relation(
+            subject=s, predicate=p, object=o, file_name=self.article.file_name,
+            evidence=self.article.text[sent.start:sent.end], start=sent.start, end=sent.end,
+            extractor=extractor, confidence=conf if conf is not None else PRIOR.get(extractor, 0.5), title=title))
+
+
+def _longest_at_end(text: str, end: int, words) -> str | None:
+    for w in words:  # words are sorted longest first
+        if end - len(w) >= 0 and text.startswith(w, end - len(w)):
+            return w
+    return None
+
+
+def _longest_at(text: str, start: int, words) -> str | None:
+    for w in words:
+        if text.startswith(w, start):
+            return w
+    return None
+
+
+# --------------------------------------------------------------------------------------
+def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
+    """holdsPosition from titles next to a person's name."""
+    text = ctx.text
+    zh_titles = ctx.zh_titles
+    ending_at = {m.end: m for m in ms}
+    for person in [m for m in ms if ctx.type_of(m) == "Person"]:
+        if ctx.article.language == "en":
+            _english_positions(ctx, sent, ms, person)
+            continue
+        pos, group = person.start, []
+        while pos > sent.start:
+            t = _longest_at_end(text, pos, zh_titles)
+            if t:
+                group.append(t)
+                pos -= len(t)
+                continue
+            if text[pos - 1] in "、兼":
+                pos -= 1
+                continue
+            body = ending_at.get(pos)
+            if body is None or ctx.type_of(body) not in ("Organization", "Place") or not group:
+                break
+            _bind_titles(ctx, sent, person, group, body)
+            group = []
+            pos = body.start
+        if group:
+            _bind_titles(ctx, sent, person, group, None)
+        # 习近平总书记: the title right after the name
+        t = _longest_at(text, person.end, zh_titles)
+        if t:
+            _bind_titles(ctx, sent, person, [t], None, after=True)
+
+
+def _bind_titles(ctx, sent, person, titles, body, after=False):
+    implied = [ctx.kb.posts[t].implies for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].implies]
+    implied = [i for i in implied if i in ctx.kb]
+    title = "、".join(reversed(titles))
+    for org in dict.fromkeys(implied):
+        ctx.entities.setdefault(org, _entity_from_kb(ctx.kb, org))
+        ctx.emit(person.entity_id, "holdsPosition", org, sent, "title_implied", title)
+    if body is None or after:
+        return
+    body_type = ctx.type_of(body)
+    if implied and body.entity_id not in implied:
+        return
+    if body_type == "Organization":
+        ctx.emit(person.entity_id, "holdsPosition", body.entity_id, sent, "title_body", title)
+    elif body_type == "Place":
+        party = any("书记" in t or t.endswith("委") for t in titles)
+        wanted = "委员会" if party else "人民政府"
+        gov = next((e for e in ctx.kb.entries.values() if e.located_in == body.entity_id
+                    and e.category.endswith("_body") and e.name.endswith(wanted)), None)
+        if gov is not None:
+            ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+            ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
+
+
+_EN_APPOSITIVE = re.compile(
+    r"^,? (?:also |who is |is )?(?:a |the )?(?:member|head|chief|minister|director|chairman|chairwoman|"
+    r"secretary|governor|mayor|president|premier|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,3}? of (?:the )?")
+
+
+def _english_positions(ctx, sent, ms, person):
+    text = ctx.text
+    before = text[max(sent.start, person.start - 80):person.start]
+    for p in ctx.kb.posts.values():
+        for t in [p.title] + list(p.en):
+            if t and re.search(rf"\b{re.escape(t)}\s*$", before, flags=re.I) and p.implies and p.implies in ctx.kb:
+                ctx.entities.setdefault(p.implies, _entity_from_kb(ctx.kb, p.implies))
+                ctx.emit(person.entity_id, "holdsPosition", p.implies, sent, "en_title", t)
+    # Minister of X Jin Zhuanglong: an organisation mention inside the title
+    for m in ms:
+        if ctx.type_of(m) == "Organization" and m.end <= person.start and person.start - m.end <= 2 \
+                and re.search(r"\b(?:Minister|Director|Head|Chairman|Governor|Mayor|Secretary)\b[\w\s]*of (?:the )?$",
+                              text[max(0, m.start - 40):m.start]):
+            ctx.emit(person.entity_id, "holdsPosition", m.entity_id, sent, "en_title")
+    after = text[person.end:min(sent.end, person.end + 160)]
+    mt = _EN_APPOSITIVE.match(after)
+    if mt:
+        at = person.end + mt.end()
+        org = next((m for m in ms if m.start == at and ctx.type_of(m) == "Organization"), None)
+        if org is not None:
+            ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_appositive")
+
+
+def _entity_from_kb(kb: KnowledgeBase, eid: str) -> Entity:
+    e = kb.get(eid)
+    return Entity(id=e.id, type=e.type, name=e.name, aliases=set(e.aliases + e.en_aliases),
+                  name_en=e.en, kb_id=e.id)
+
+
+# --------------------------------------------------------------------------------------
+def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
+    text = ctx.text
+    places = [m for m in ms if ctx.type_of(m) == "Place"]
+    for a in places:
+        ea = ctx.kb.get(a.entity_id)
+        if ea is None:
+            continue
+        for b in places:
+            if a is b or ea.located_in != b.entity_id:
+                continue
+            gap = a.start - b.end if b.end <= a.start else b.start - a.end
+            limit = 40 if ctx.article.language == "en" else 12
+            if 0 <= gap <= limit:
+                ctx.emit(a.entity_id, "locatedIn", b.entity_id, sent, "located_adjacent")
+    # a company named after its city or province: 苏州某某有限公司
+    for m in ms:
+        ent = ctx.entities.get(m.entity_id)
+        if ent is None or ent.type != "Organization" or ent.kb_id is not None:
+            continue
+        for n in (4, 3, 2):
+            hits = [e for e in ctx.kb.candidates(ent.name[:n]) if e.type == "Place"]
+            if hits:
+                place = hits[0]
+                ctx.entities.setdefault(place.id, _entity_from_kb(ctx.kb, place.id))
+                ctx.emit(ent.id, "locatedIn", place.id, sent, "located_company")
+                break
+    # an event opening in a place: E 在 济南市 开幕
+    verbs = ctx.rules["event_place_verbs"]
+    for ev in [m for m in ms if ctx.type_of(m) == "Event"]:
+        rest = text[ev.end:sent.end]
+        mt = re.match(r"\s*(?:将|于|已)?\s*(?:\d+月\d+日)?\s*(?:在|于)", rest)
+        if not mt:
+            continue
+        cursor = ev.end + mt.end()
+        inner = None
+        for p in places:
+            if p.start >= cursor and p.start - cursor <= 1:
+                inner, cursor = p, p.end
+        if inner is not None and _longest_at(text, cursor, verbs):
+            ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
+        elif inner is not None and ctx.article.language == "en":
+            ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
+
+
+# --------------------------------------------------------------------------------------
+def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    text = ctx.text
+    events = [m for m in ms if ctx.type_of(m) == "Event"]
+    if events:
+        state["last_event"] = events[-1]
+    org_verbs = ctx.rules["organize_verbs"]
+    for ev in events:
+        # 由 A、B 共同主办的 E
+        head = text[sent.start:ev.start]
+        by = head.rfind("由")
+        if by >= 0:
+            seg_start = sent.start + by
+            seg = text[seg_start:ev.start]
+            if any(v in seg for v in org_verbs):
+                for m in ms:
+                    if seg_start < m.start < ev.start and ctx.type_of(m) in ("Organization", "Place"):
+                        ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+                continue
+        # A 主办/举办/召开 (的) E
+        for m in ms:
+            if m.end <= ev.start and ctx.type_of(m) in ("Organization", "Place"):
+                between = text[m.end:ev.start]
+                if len(between) <= 12 and _longest_at(between, 0, org_verbs) and not re.search("[，。；]", between):
+                    ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+    # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
+    verbs = ctx.rules["participate_verbs"]
+    event = events[0] if events else state.get("last_event")
+    if event is None:
+        return
+    for mt in re.finditer(_alternation(verbs), text[sent.start:sent.end]):
+        vpos = sent.start + mt.start()
+        actor, how = _clause_actor(ctx, sent, ms, vpos, state, allow_places=False)
+        if actor is None or actor.entity_id == event.entity_id:
+            continue
+        extractor = "participated_frame" if events else "participated_carried"
+        ctx.emit(actor.entity_id, "participatedIn", event.entity_id, sent, extractor)
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+# --------------------------------------------------------------------------------------
+def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    text = ctx.text
+    verbs = ctx.rules["visit_verbs"]
+    s_text = text[sent.start:sent.end]
+    found = list(re.finditer(_alternation(verbs), s_text))
+    if not found:
+        return
+    targets = [m for m in ms if ctx.type_of(m) in ("Place", "Organization")]
+    for mt in found:
+        vpos = sent.start + mt.start()
+        person, how = _clause_actor(ctx, sent, ms, vpos, state, persons_only=True)
+        if person is None:
+            continue
+        extractor = "visit_frame" if how == "explicit" else "visit_carried"
+        if ctx.article.language == "en":
+            for t in targets:
+                if t.start > vpos and ctx.type_of(t) == "Place" and re.search(r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$",
+                                                                            text[max(0, t.start - 20):t.start]):
+                    ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
+            continue
+        # 在 X Y 调研: the places between 在 and the verb
+        zai = text.rfind("在", sent.start, vpos)
+        if zai >= 0:
+            between = [t for t in targets if zai < t.start and t.end <= vpos]
+            gap_ok = all(not re.search("[，。；]", text[zai:vpos]) for _ in [0])
+            if between and gap_ok and text[between[-1].end:vpos].strip() in ("", "进行", "开展", "实地") or \
+                    (between and len(text[between[-1].end:vpos]) <= 14 and gap_ok):
+                for t in between:
+                    ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
+        # 来到 X / 考察 X
+        after = vpos + len(mt.group(0))
+        nxt = next((t for t in targets if 0 <= t.start - after <= 2), None)
+        if nxt is not None:
+            ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
+    # 在 X，李强听取…: a sentence that opens at a company where the person is
+    first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
+    if first is not None and text[sent.start:first.start].strip() in ("在", "图为在") and \
+            re.match(r"\s*[，,]", text[first.end:first.end + 2]):
+        person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
+        if person is not None:
+            ctx.emit(person.entity_id, "visited", first.entity_id, sent, "visit_frame")
+
+
+# --------------------------------------------------------------------------------------
+def _clause_bounds(ctx, sent, pos):
+    breaks = ctx.rules["clause_breaks"]
+    lo = pos
+    while lo > sent.start and ctx.text[lo - 1] not in breaks:
+        lo -= 1
+    return lo
+
+
+def _can_act(ctx, m) -> bool:
+    """Whole countries (我国, 全国) are the backdrop of policy news, not the doer."""
+    e = ctx.kb.get(m.entity_id)
+    return not (e is not None and e.type == "Place" and e.category == "country")
+
+
+def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=True):
+    """Who does the verb at ``vpos``: (mention-like, how it was found)."""
+    text = ctx.text
+    ms = [m for m in ms if _can_act(ctx, m)]
+    kinds = {"Person"} if persons_only else ({"Person", "Organization", "Place"} if allow_places
+                                             else {"Person", "Organization"})
+    lo = _clause_bounds(ctx, sent, vpos)
+    # an actor at the head of this clause, or anywhere before the verb in it
+    in_clause = [m for m in ms if lo <= m.start and m.end <= vpos and ctx.type_of(m) in kinds]
+    persons = [m for m in in_clause if ctx.type_of(m) == "Person"]
+    if persons:
+        # 工业和信息化部部长肖亚庆致辞: the body before a name is part of the person's title
+        return persons[-1], "explicit"
+    if in_clause:
+        return in_clause[0], "explicit"
+    # a pronoun in the clause
+    clause = text[lo:vpos]
+    if any(p in clause for p in ctx.rules["speaker_pronouns"]):
+        sp = state.get("speaker")
+        if sp is not None and (not persons_only or ctx.type_of(sp) == "Person"):
+            return sp, "pronoun"
+    if re.search(r"(?:^|[^其吉])[他她]|\b[Hh]e\b|\bLi\b", clause) or clause.strip().startswith(("他", "她")):
+        lp = state.get("person")
+        if lp is not None:
+            return lp, "pronoun"
+    # earlier clauses of the sentence
+    earlier = [m for m in ms if sent.start <= m.start and m.end <= lo and ctx.type_of(m) in kinds
+               and _is_subject(ctx, sent, m, strict=True)]
+    if earlier:
+        return earlier[-1], "speaker"
+    carried = state.get("subject")
+    if carried is not None and ctx.type_of(carried) in kinds:
+        return carried, "carried"
+    if persons_only and state.get("person") is not None:
+        return state["person"], "carried"
+    return None, ""
+
+
+def _is_subject(ctx, sent, m, strict=False):
+    """An actor at the head of a clause or right before a speech verb is a subject.
+
+    ``strict`` (for earlier clauses of a sentence) drops the looser cue of a person
+    merely preceded by a title, which also fits a person named in passing.
+    """
+    text = ctx.text
+    if not _can_act(ctx, m):
+        return False
+    head = text[_clause_bounds(ctx, sent, m.start):m.start].strip()
+    after = text[m.end:m.end + 6]
+    if strict:
+        return head in ("", "据", "图为") or bool(_longest_at(after, 0, ctx.rules["speech_verbs"]))
+    if ctx.type_of(m) == "Person" and (_longest_at(after, 0, ctx.rules["name_followers"])
+                                       or _longest_at_end(text, m.start, ctx.zh_titles)):
+        return True
+    if _longest_at(after, 0, ctx.rules["speech_verbs"]) or after.startswith(("将", "要", "在", "已", "会同", "持续", "坚持")):
+        return True
+    return head in ("", "据", "图为") or len(head) <= 4 and not re.search("[在由对向与和及把]", head)
+
+
+def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    text = ctx.text
+    imp, iss, pro = (ctx.rules["implement_verbs"], ctx.rules["issue_verbs"], ctx.rules["promote_verbs"])
+    verbs = sorted(set(imp) | set(iss) | set(pro), key=len, reverse=True)
+    for obj in [m for m in ms if ctx.type_of(m) in PROGRAMMES and not m.extractor.endswith(":nested")]:
+        lo = _clause_bounds(ctx, sent, obj.start)
+        verb, vpos = None, None
+        i = obj.start
+        while i > lo:
+            v = _longest_at_end(text, i, verbs)
+            if v and not _inside_mention(ms, i - len(v), obj):
+                verb, vpos = v, i - len(v)
+                break
+            i -= 1
+        if verb is None:
+            continue
+        actor, how = _clause_actor(ctx, sent, ms, vpos, state)
+        if actor is None:
+            continue
+        atype = ctx.type_of(actor)
+        otype = ctx.type_of(obj)
+        if atype == "Person":
+            pred = "promotes"
+        elif verb in iss and otype == "Policy":
+            pred = "issued"
+        elif verb in iss or verb in imp:
+            pred = "implements"
+        else:
+            pred = "promotes"
+        ctx.emit(actor.entity_id, pred, obj.entity_id, sent, f"verb_{how}" if how != "explicit" else "verb_explicit")
+
+
+def _inside_mention(ms, pos, exclude):
+    return any(m.start <= pos < m.end for m in ms if m is not exclude)
+
+
+# --------------------------------------------------------------------------------------
+def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    """Before the rules run: who this sentence is about, when its head says so."""
+    text = ctx.text
+    s = text[sent.start:sent.end].lstrip()
+    first_clause = re.split(r"[，,。；;：:]", s, maxsplit=1)[0]
+    if re.match(r"(?:[他她]|He\b|She\b)", s) and state.get("person") is not None:
+        state["speaker"] = state["subject"] = state["person"]
+        return
+    if any(p in first_clause for p in ctx.rules["speaker_pronouns"]) and state.get("speaker") is not None:
+        state["subject"] = state["speaker"]
+        return
+    lo = sent.start + (len(text[sent.start:sent.end]) - len(s))
+    for m in ms:
+        if m.start > lo + len(first_clause):
+            break
+        if ctx.type_of(m) in ACTORS and _is_subject(ctx, sent, m):
+            state["subject"] = m
+            if ctx.type_of(m) == "Person":
+                state["speaker"] = state["person"] = m
+            return
+
+
+def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    """Track the last person, the last speaker and the last explicit subject."""
+    text = ctx.text
+    speech = ctx.rules["speech_verbs"]
+    for m in ms:
+        t = ctx.type_of(m)
+        if t == "Person":
+            state["person"] = m
+        if t in ACTORS and _can_act(ctx, m) and _is_subject(ctx, sent, m):
+            if _longest_at(text[m.end:m.end + 6], 0, speech) or t == "Person":
+                state["speaker"] = m if t == "Person" else state.get("speaker")
+            state["subject"] = m
+    s = text[sent.start:sent.end]
+    if re.search(r"(?:^|[，,])\s*[他她](?:" + _alternation(speech) + ")", s) and state.get("person"):
+        state["speaker"] = state["person"]
+        state["subject"] = state["person"]
+    if any(p in s for p in ctx.rules["speaker_pronouns"]) and state.get("speaker") is not None:
+        state["subject"] = state["speaker"]
+
+
+def extract_relations(article: Article, mentions: list[Mention], entities: dict[str, Entity],
+                      kb: KnowledgeBase, rules: dict | None = None) -> list[Relation]:
+    """All relations the article states. ``entities`` may gain KB entities a title implies."""
+    ctx = _Ctx(article=article, text=article.simplified or article.text, entities=entities, kb=kb,
+               rules=rules or load_rules())
+    ctx.zh_titles = sorted((p.title for p in kb.posts.values() if p.lang == "zh"), key=len, reverse=True)
+    linked = sorted((m for m in mentions if m.entity_id), key=lambda m: m.start)
+    state: dict = {}
+    for sent in split_sentences(ctx.text):
+        ms = [m for m in linked if sent.start <= m.start and m.end <= sent.end]
+        sent = Sentence(sent.start, sent.end, article.text[sent.start:sent.end])
+        top = [m for m in ms if not m.extractor.endswith(":nested")]
+        sentence_head(ctx, sent, top, state)
+        positions(ctx, sent, top)
+        locations(ctx, sent, top)
+        event_roles(ctx, sent, top, state)
+        visits(ctx, sent, top, state)
+        programme_verbs(ctx, sent, top, state)
+        update_state(ctx, sent, top, state)
+    return ctx.out
