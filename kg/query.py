@@ -1,0 +1,386 @@
+"""Answer SPARQL over the built graph through Oxigraph, and the named queries shipped in kg/data/queries.
+
+rdflib's own SPARQL engine can stall on multi-pattern joins (FACTS.md), so every query
+runs in pyoxigraph. The usual prefixes are declared for you:
+
+    >>> r = run_query("output/graph.ttl",
+    ...               "SELECT ?n WHERE { ?p a kg:Person ; skos:prefLabel ?n }")   # doctest: +SKIP
+    >>> print(format_table(r))                                                    # doctest: +SKIP
+
+Named queries take ``$name`` parameters, substituted as SPARQL string literals:
+
+    >>> run_named("output/graph.ttl", "about", label="李强")                      # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.graph import PREFIXES
+
+__all__ = [
+    "QueryResult", "NamedQuery", "QUERY_DIR", "open_store", "run_query", "named_queries",
+    "run_named", "sparql_string", "format_table", "format_csv", "format_json",
+]
+
+QUERY_DIR = Path(__file__).parent / "data" / "queries"
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, as plain Python values.
+
+    ``rows`` hold IRIs as full strings, literals as their lexical form, blank nodes as
+    ``_:id`` and unbound cells as None. A SELECT has its projected ``variables``; an ASK
+    has ``variables == ["boolean"]``, one row ``(True,)`` or ``(False,)`` and ``boolean``
+    set; a CONSTRUCT or DESCRIBE has ``variables == ["subject", "predicate", "object"]``
+    and one row per triple.
+    """
+
+    variables: list[str]
+    rows: list[tuple] = field(default_factory=list)
+    kind: str = "select"            # "select", "ask" or "construct"
+    boolean: bool | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def dicts(self) -> list[dict]:
+        """The rows as dicts keyed by variable name."""
+        return [dict(zip(self.variables, row)) for row in self.rows]
+
+
+@dataclass
+class NamedQuery:
+    """A query shipped as ``kg/data/queries/<name>.rq``."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    parameters: tuple[str, ...] = ()
+    path: Path | None = None
+
+
+# ---------------------------------------------------------------- stores
+
+_CACHE: dict[tuple, ox.Store] = {}
+_CACHE_SIZE = 2
+
+
+def _rdf_format(path: Path) -> ox.RdfFormat:
+    suffix = path.suffix.lower()
+    if suffix in (".nt", ".ntriples"):
+        return ox.RdfFormat.N_TRIPLES
+    if suffix in (".nq",):
+        return ox.RdfFormat.N_QUADS
+    if suffix in (".trig",):
+        return ox.RdfFormat.TRIG
+    if suffix in (".rdf", ".owl", ".xml"):
+        return ox.RdfFormat.RDF_XML
+    if suffix in (".jsonld",):
+        return ox.RdfFormat.JSON_LD
+    return ox.RdfFormat.TURTLE
+
+
+def open_store(path, *, ontology=None, cache: bool = True) -> ox.Store:
+    """A pyoxigraph Store for a graph file (Turtle, N-Triples...) or an on-disk store directory.
+
+    A file is bulk-loaded into memory (about 1 s per million triples); ``ontology``, when
+    given, is loaded beside it so queries can follow ``rdfs:subClassOf``. A directory is
+    opened read-only, so a build may hold it at the same time. In-memory stores are
+    cached by path, modification time and size: asking twice does not parse twice.
+
+    >>> store = open_store("output/graph.ttl")              # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.exists():
+        raise QueryError(f"{path}: no such graph file or store; run `kg build` first "
+                         "or pass the path of a .ttl/.nt file or an Oxigraph store directory")
+    if path.is_dir():
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot open as an Oxigraph store ({exc}); "
+                             "pass a directory written by pyoxigraph.Store(path)") from exc
+    files = [path] + ([Path(ontology)] if ontology is not None else [])
+    key = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if cache and key in _CACHE:
+        return _CACHE[key]
+    store = ox.Store()
+    for p in files:
+        try:
+            store.bulk_load(path=str(p), format=_rdf_format(p))
+        except SyntaxError as exc:
+            raise QueryError(f"{p}: not valid RDF: {exc}; rebuild the graph or fix the file") from exc
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"{p}: cannot load: {exc}") from exc
+    if cache:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = store
+    return store
+
+
+def _as_store(source) -> ox.Store:
+    if isinstance(source, ox.Store):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        return open_store(source)
+    try:  # an rdflib graph
+        import rdflib
+    except ImportError:  # pragma: no cover
+        rdflib = None
+    if rdflib is not None and isinstance(source, rdflib.Graph):
+        from kg.graph import to_store
+
+        return to_store(source)
+    raise QueryError(f"cannot query {type(source).__name__}: pass a graph path, a store "
+                     "directory, a pyoxigraph.Store or an rdflib.Graph")
+
+
+# ---------------------------------------------------------------- running
+
+def _value(term) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _hint(message: str, sparql: str) -> str:
+    m = re.search(r"error at (\d+):(\d+)", message)
+    where = ""
+    if m:
+        line_no, col = int(m.group(1)), int(m.group(2))
+        lines = sparql.splitlines() or [""]
+        if 1 <= line_no <= len(lines):
+            line = lines[line_no - 1]
+            where = f"\n  {line}\n  {' ' * display_width(line[: max(col - 1, 0)])}^"
+        if "Prefix not found" in message:
+            tail = sparql.splitlines()[line_no - 1][: col - 1] if 1 <= line_no <= len(lines) else ""
+            pm = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", tail)
+            prefix = pm.group(1) if pm and pm.group(1) else ""
+            return (f"undeclared prefix {prefix + ':' if prefix else ''} at {line_no}:{col}{where}\n"
+                    f"hint: add a line `PREFIX {prefix or 'p'}: <...>`; these are declared for you: "
+                    + " ".join(f"{p}:" for p in PREFIXES))
+    short = message if len(message) <= 300 else message[:300] + "…"
+    return (f"{short}{where}\nhint: check the SPARQL syntax near that point; the prefixes "
+            + " ".join(f"{p}:" for p in PREFIXES) + " are declared for you, and only "
+            "SELECT, ASK, CONSTRUCT and DESCRIBE are allowed (the graph is read-only)")
+
+
+def run_query(source, sparql: str) -> QueryResult:
+    """Run one SPARQL query on ``source`` (a .ttl/.nt path, a store directory, a
+    pyoxigraph.Store or an rdflib.Graph) through Oxigraph.
+
+    >>> r = run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?d a kg:Document }")  # doctest: +SKIP
+    >>> r.rows                                                                    # doctest: +SKIP
+    [('5',)]
+    """
+    store = _as_store(source)
+    try:
+        answer = store.query(sparql, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {_hint(str(exc), sparql)}") from exc
+    except (OSError, ValueError, TypeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            value = bool(answer)
+            return QueryResult(["boolean"], [(value,)], kind="ask", boolean=value)
+        if isinstance(answer, ox.QueryTriples):
+            rows = [(_value(t.subject), _value(t.predicate), _value(t.object)) for t in answer]
+            return QueryResult(["subject", "predicate", "object"], rows, kind="construct")
+        variables = [v.value for v in answer.variables]
+        rows = [tuple(_value(t) for t in solution) for solution in answer]
+        return QueryResult(variables, rows)
+    except (OSError, ValueError, TypeError) as exc:  # evaluation errors surface while iterating
+        raise QueryError(f"the query failed while running: {exc}") from exc
+
+
+# ---------------------------------------------------------------- named queries
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _parse_rq(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    body_lines: list[str] = []
+    key = None
+    for line in text.splitlines():
+        m = re.match(r"\s*#\s*(title|description)\s*:\s*(.*)$", line)
+        if body_lines:
+            body_lines.append(line)
+        elif m:
+            key = m.group(1)
+            header[key] = (header.get(key, "") + " " + m.group(2).strip()).strip()
+        elif line.lstrip().startswith("#"):
+            if key is not None and line.strip("# \t"):  # continuation of the last header field
+                header[key] = header[key] + " " + line.strip("# \t")
+        elif line.strip():
+            body_lines.append(line)
+    body = "\n".join(body_lines).strip() + "\n"
+    params = tuple(dict.fromkeys(_PARAM.findall(_strip_strings_and_comments(body))))
+    return NamedQuery(name=path.stem, title=header.get("title", path.stem),
+                      description=header.get("description", ""), sparql=body,
+                      parameters=params, path=path)
+
+
+def _strip_strings_and_comments(sparql: str) -> str:
+    """The query with string literals, IRIs and comments blanked (so `$x` inside them is no parameter)."""
+    return re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                  r'|<[^<>"{}|^`\\\s]*>|#[^\n]*', lambda m: " " * len(m.group()), sparql)
+
+
+def named_queries(directory=None) -> dict[str, NamedQuery]:
+    """The shipped queries by name (file stem), read from ``kg/data/queries/*.rq``.
+
+    >>> sorted(named_queries())                                          # doctest: +SKIP
+    ['about', 'documents', 'entities', 'events', 'posts', 'promoters', 'provinces']
+    """
+    directory = Path(directory) if directory is not None else QUERY_DIR
+    return {p.stem: _parse_rq(p) for p in sorted(directory.glob("*.rq"))}
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def sparql_string(value) -> str:
+    """``value`` as a SPARQL string literal, every quote, backslash and line break escaped.
+
+    >>> sparql_string('a "b"\\n')
+    '"a \\\\"b\\\\"\\\\n"'
+    """
+    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in str(value)) + '"'
+
+
+def substitute(query: NamedQuery, params: dict) -> str:
+    """The query text with each ``$name`` replaced by the escaped string literal of ``params[name]``."""
+    missing = [p for p in query.parameters if p not in params or params[p] is None]
+    if missing:
+        raise QueryError(f"query {query.name!r} needs the parameter {missing[0]!r}"
+                         + "".join(f", {m!r}" for m in missing[1:])
+                         + f"; give it as {missing[0]}=VALUE (for example: "
+                         f"kg query GRAPH --named {query.name} -p {missing[0]}=李强)")
+    unknown = [p for p in params if p not in query.parameters]
+    if unknown:
+        takes = ", ".join(query.parameters) if query.parameters else "no parameters"
+        raise QueryError(f"query {query.name!r} has no parameter {unknown[0]!r}; it takes {takes}")
+    # Replace only outside strings, IRIs and comments, in one pass so a value that
+    # itself contains "$name" is never substituted again.
+    masked = _strip_strings_and_comments(query.sparql)
+    out, last = [], 0
+    for m in _PARAM.finditer(query.sparql):
+        if masked[m.start()] != "$" or m.group(1) not in params:
+            continue
+        out.append(query.sparql[last:m.start()])
+        out.append(sparql_string(params[m.group(1)]))
+        last = m.end()
+    out.append(query.sparql[last:])
+    return "".join(out)
+
+
+def run_named(source, name: str, **params) -> QueryResult:
+    """Run the named query ``name`` on ``source`` with its ``$parameters`` filled in.
+
+    >>> run_named("output/graph.ttl", "about", label="工业和信息化部")    # doctest: +SKIP
+    """
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"no query named {name!r}; choose one of: {', '.join(sorted(queries))}")
+    return run_query(source, substitute(queries[name], params))
+
+
+# ---------------------------------------------------------------- formatting
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters count 2."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _truncate(text: str, max_width: int) -> str:
+    if display_width(text) <= max_width:
+        return text
+    out, width = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if width + w > max_width - 1:
+            break
+        out.append(ch)
+        width += w
+    return "".join(out) + "…"
+
+
+def format_table(result: QueryResult, max_width: int | None = None) -> str:
+    """An aligned plain-text table (Chinese characters count as two columns).
+
+    Line breaks and tabs inside cells become spaces; ``max_width`` cuts long cells
+    (evidence sentences) with "…".
+
+    >>> print(format_table(QueryResult(["name", "n"], [("李强", "2"), ("Li Qiang", "1")])))
+    name      n
+    --------  -
+    李强      2
+    Li Qiang  1
+    """
+    header = list(result.variables)
+    body = [[re.sub(r"[\r\n\t\v\f]+", " ", _cell(v)) for v in row] for row in result.rows]
+    if max_width is not None:
+        body = [[_truncate(c, max_width) for c in row] for row in body]
+    widths = [display_width(h) for h in header]
+    for row in body:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], display_width(c))
+
+    def line(cells):
+        padded = [c + " " * (widths[i] - display_width(c)) for i, c in enumerate(cells)]
+        return "  ".join(padded).rstrip()
+
+    lines = [line(header), "  ".join("-" * w for w in widths)]
+    lines += [line(row) for row in body]
+    return "\n".join(lines)
+
+
+def format_csv(result: QueryResult) -> str:
+    """CSV with a header row; unbound cells are empty."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def format_json(result: QueryResult, indent: int | None = 2) -> str:
+    """A JSON list of objects, one per row, keyed by variable (unbound cells are null).
+
+    An ASK answers ``[{"boolean": true}]``. Chinese stays readable (``ensure_ascii=False``).
+    """
+    return json.dumps(result.dicts(), ensure_ascii=False, indent=indent)
