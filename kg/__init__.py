@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["extract_text", "extract_articles", "build_graph", "query", "to_networkx", "Pipeline"]
+__all__ = ["extract_text", "extract_articles", "build_graph", "sparql", "to_networkx", "Pipeline"]
 
 _PIPELINE = None
 
@@ -64,7 +64,7 @@ def build_graph(paths_or_texts: Iterable[str | Path]):
     return _build(results)
 
 
-def query(graph_or_path, sparql: str):
+def sparql(graph_or_path, query: str):
     """Run SPARQL through Oxigraph on an rdflib.Graph, a Turtle file or a build folder."""
     from .query import run_query
     from .graph import to_store
@@ -74,7 +74,7 @@ def query(graph_or_path, sparql: str):
         source = to_store(graph_or_path)
     elif Path(graph_or_path).is_dir():
         source = Path(graph_or_path) / "graph.ttl"
-    return run_query(source, sparql)
+    return run_query(source, query)
 
 
 def to_networkx(graph_or_path):

@@ -71,7 +71,9 @@ class Linker:
             return entries[0]
 
         def support(e: KBEntry) -> float:
-            return sum(regions.get(a, 0) for a in self.kb.ancestors(e.id))
+            # a mention of the whole country confirms nothing: every body lies in it
+            return sum(regions.get(a, 0) for a in self.kb.ancestors(e.id)
+                       if getattr(self.kb.get(a), "category", "") != "country")
 
         ranked = sorted(entries, key=lambda e: (support(e), -e.place_level), reverse=True)
         best = ranked[0]

@@ -389,8 +389,11 @@ class KBRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.setdefault("kg_candidates", [])
+        text = doc.text
         for match_id, s, e in self.matcher(doc):
             span = Span(doc, s, e)
+            if _cuts_a_latin_word(text, span.start_char, span.end_char):
+                continue      # "AP" inside "APP", "Li" inside "Lithium"
             weak = match_id == self.weak_key
             entries = self.kb.candidates(span.text, weak=weak)
             if not entries:
@@ -402,6 +405,17 @@ class KBRuler:
             new._.kg_score = 0.6 if weak else 0.95
             spans.append(new)
         return doc
+
+
+def _cuts_a_latin_word(text: str, start: int, end: int) -> bool:
+    """A Latin alias must match whole words, also when the tokens are single characters."""
+    inner = text[start:end]
+    if not inner[:1].isascii() and not inner[-1:].isascii():
+        return False
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return (inner[:1].isalnum() and inner[:1].isascii() and before.isascii() and before.isalnum()) or \
+        (inner[-1:].isalnum() and inner[-1:].isascii() and after.isascii() and after.isalnum())
 
 
 class PatternRecognizer:

@@ -279,9 +279,11 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             continue
         extractor = "visit_frame" if how == "explicit" else "visit_carried"
         if ctx.article.language == "en":
+            after = vpos + len(mt.group(0))
             for t in targets:
-                if t.start > vpos and ctx.type_of(t) == "Place" and re.search(r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$",
-                                                                            text[max(0, t.start - 20):t.start]):
+                direct = 0 <= t.start - after <= 1          # visited Shanghai
+                if t.start > vpos and (direct or ctx.type_of(t) == "Place" and re.search(
+                        r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$", text[max(0, t.start - 20):t.start])):
                     ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
             continue
         # 在 X Y 调研: the places between 在 and the verb

@@ -1,0 +1,67 @@
+"""The knowledge base data under kg/data/ loads, is consistent, and answers lookups."""
+import json
+
+import pytest
+
+from kg.errors import KnowledgeBaseError
+from kg.kb import DATA_DIR, KBEntry, KnowledgeBase, alias_key
+
+
+def test_every_reference_points_at_an_entry(kb):
+    for e in kb.entries.values():
+        for ref in (e.parent, e.located_in):
+            assert ref is None or ref in kb, f"{e.id} refers to missing {ref}"
+    for p in kb.posts.values():
+        assert p.implies is None or p.implies in kb, f"post {p.title} implies missing {p.implies}"
+
+
+def test_ministries_provinces_and_cities_are_there(kb):
+    assert [e.id for e in kb.candidates("工信部")] == [e.id for e in kb.candidates("工业和信息化部")]
+    assert kb.candidates("MIIT")[0].name == "工业和信息化部"
+    assert kb.candidates("国家发展改革委")[0].name == "国家发展和改革委员会"
+    provinces = [e for e in kb.entries.values() if e.category in ("province", "municipality", "autonomous_region", "sar")]
+    assert len(provinces) == 34
+    cities = [e for e in kb.entries.values() if e.type == "Place" and e.category in ("prefecture_city", "sub_provincial_city")]
+    assert len(cities) > 250
+    suzhou = kb.candidates("苏州市")[0]
+    assert kb.get(suzhou.located_in).name == "江苏省"
+    assert kb.ancestors(suzhou.id)[-1] == kb.candidates("中国")[0].id
+
+
+def test_regional_bodies_are_generated_from_templates(kb):
+    body = kb.candidates("江苏省工信厅")
+    assert [e.name for e in body] == ["江苏省工业和信息化厅"]
+    assert body[0].located_in == kb.candidates("江苏省")[0].id
+    assert kb.candidates("山东省政府")[0].name == "山东省人民政府"
+
+
+def test_traditional_and_english_aliases(kb):
+    assert kb.candidates("國務院")[0].name == "国务院"
+    assert kb.candidates("Li Qiang")[0].name == "李强"
+    assert kb.candidates("li qiang")[0].name == "李强"
+
+
+def test_posts_imply_their_body(kb):
+    assert kb.get(kb.posts["总理"].implies).name == "国务院"
+    assert kb.posts["部长"].implies is None
+
+
+def test_alias_key_ignores_quotes_space_and_case():
+    assert alias_key("“人工智能+” ") == alias_key("人工智能+")
+    assert alias_key("Li Qiang") == "liqiang"
+
+
+def test_duplicate_ids_and_bad_lines_are_errors(tmp_path):
+    with pytest.raises(KnowledgeBaseError, match="duplicate"):
+        KnowledgeBase([KBEntry("x:a", "Place", "甲地"), KBEntry("x:a", "Place", "乙地")])
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "bad.jsonl").write_text('{"id": "x:a", "type": "Place", "name": "甲地"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"bad\.jsonl:2"):
+        KnowledgeBase.from_dir(tmp_path)
+
+
+def test_data_files_are_json_lines():
+    for path in (DATA_DIR / "kb").glob("*.jsonl"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                json.loads(line)

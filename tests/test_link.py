@@ -1,0 +1,33 @@
+"""Linking: one canonical node per real-world entity, across forms, scripts and languages."""
+from kg.link import corpus_entity_id
+from tests.conftest import names
+
+
+def test_short_long_and_english_forms_are_one_node(extract):
+    a = extract("工信部召开会议。工业和信息化部部长金壮龙出席。")
+    b = extract("MIIT held a meeting in Beijing.", language="en")
+    ids_a = {e.id for e in a.entities.values() if e.name == "工业和信息化部"}
+    ids_b = {e.id for e in b.entities.values() if e.name == "工业和信息化部"}
+    assert len(ids_a) == 1 and ids_a == ids_b
+
+
+def test_traditional_and_simplified_names_share_an_id(extract):
+    a = extract("国务院总理李强出席会议。")
+    b = extract("國務院總理李強出席會議。")
+    assert {e.id for e in a.entities.values()} == {e.id for e in b.entities.values()}
+    li = next(e for e in b.entities.values() if e.name == "李强")
+    assert li.name_en == "Li Qiang"
+
+
+def test_regional_short_form_resolves_to_the_article_province(extract):
+    result = extract("广东省近日召开全省工业和信息化工作会议，省工信厅介绍了有关情况。")
+    assert "广东省工业和信息化厅" in names(result, "Organization")
+
+
+def test_names_no_list_holds_get_stable_ids(extract):
+    a = extract("国家发展改革委等部门启动实施“东数西算”工程。", file_name="a.txt")
+    b = extract("“东数西算”工程全面启动。", file_name="b.txt")
+    pa = {e.id for e in a.entities.values() if e.type == "Program"}
+    pb = {e.id for e in b.entities.values() if e.type == "Program"}
+    assert pa and pa == pb
+    assert corpus_entity_id("Program", "“六个一批”工作举措") == "Program:六个一批工作举措"

@@ -1,0 +1,65 @@
+"""The spaCy recognizer on short texts written for these tests (real public facts)."""
+import spacy
+
+from kg.recognize import ChinesePatterns, build_nlp, load_rules
+from tests.conftest import names
+
+
+def spans(nlp, text):
+    return {(e.text, e.label_) for e in nlp(text).ents}
+
+
+def test_components_are_registered_factories():
+    nlp = build_nlp("zh")
+    assert nlp.pipe_names == ["kg_kb_ruler", "kg_pattern_recognizer", "kg_span_resolver"]
+    assert "kg_kb_ruler" in spacy.registry.factories
+
+
+def test_knowledge_base_names_and_title_name_pattern():
+    nlp = build_nlp("zh")
+    found = spans(nlp, "工业和信息化部党组书记、部长金壮龙出席会议并讲话。")
+    assert ("工业和信息化部", "Organization") in found
+    assert ("金壮龙", "Person") in found
+
+
+def test_unknown_person_after_a_title(kb):
+    patterns = ChinesePatterns(kb, load_rules())
+    text = "市长欧阳明表示，要推进这项工作。"
+    got = {text[c.start:c.end] for c in patterns.title_names(text)}
+    assert "欧阳明" in got
+
+
+def test_book_title_quoted_programme_and_suffix_names():
+    nlp = build_nlp("zh")
+    found = spans(nlp, "国务院印发《推动大规模设备更新和消费品以旧换新行动方案》。")
+    assert ("推动大规模设备更新和消费品以旧换新行动方案", "Policy") in found
+    found = spans(nlp, "国家发展改革委等部门启动实施“东数西算”工程。")
+    assert ("“东数西算”工程", "Program") in found or ("东数西算", "Program") in found
+    found = spans(nlp, "要组织实施制造业技术改造升级工程和中小企业数字化赋能专项行动。")
+    assert ("制造业技术改造升级工程", "Program") in found
+    assert ("中小企业数字化赋能专项行动", "Program") in found
+
+
+def test_generic_phrases_are_not_names():
+    nlp = build_nlp("zh")
+    found = {t for t, _ in spans(nlp, "推动各项政策措施落地见效，研究制定新一轮三年行动计划，主持召开座谈会。")}
+    assert not found & {"各项政策措施", "政策措施", "新一轮三年行动计划", "三年行动计划", "座谈会"}
+
+
+def test_event_names_and_companies():
+    nlp = build_nlp("zh")
+    found = spans(nlp, "2024世界智能产业博览会在天津开幕，海尔集团有限公司参展。")
+    assert ("2024世界智能产业博览会", "Event") in found
+    assert ("天津", "Place") in found
+
+
+def test_english_title_and_kb_names():
+    nlp = build_nlp("en")
+    found = spans(nlp, "Chinese Premier Li Qiang visited Shanghai on Tuesday.")
+    assert ("Li Qiang", "Person") in found
+    assert ("Shanghai", "Place") in found
+
+
+def test_traditional_text_is_recognized_after_normalization(extract):
+    result = extract("國務院總理李強在廣東深圳考察。")
+    assert {"国务院", "李强", "广东省", "深圳市"} <= names(result)
