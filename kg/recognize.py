@@ -28,7 +28,6 @@ from pathlib import Path
 
 import yaml
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .kb import DATA_DIR, KnowledgeBase, alias_key, load_kb
@@ -284,6 +283,7 @@ class ChinesePatterns:
             return
         for m in self.post_re.finditer(text):
             p = m.end()
+            best = None
             for length in (3, 2, 4):
                 name = text[p:p + length]
                 if len(name) < length or not all(_HAN_RE.match(c) for c in name):
@@ -292,9 +292,17 @@ class ChinesePatterns:
                     continue
                 if length == 4 and name[:2] not in self.surnames:
                     continue
-                if self._person_boundary(text, p + length):
-                    yield Candidate(p, p + length, "Person", "title_name", 0.85)
-                    break
+                boundary = self._person_boundary(text, p + length)
+                if not boundary:
+                    continue
+                # 李强于3月: a known name, or one followed by a word that follows names,
+                # beats a longer one that only ends at a digit or punctuation
+                score = (2 if any(e.type == "Person" for e in self.kb.candidates(name)) else 0) + \
+                    (1 if boundary == "word" else 0)
+                if best is None or score > best[0]:
+                    best = (score, length)
+            if best is not None:
+                yield Candidate(p, p + best[1], "Person", "title_name", 0.85)
         # name followed by a post that names its body: 习近平总书记, 李强总理
         if self.implying_posts:
             alt = _alternation(self.implying_posts + ["同志"])
@@ -306,11 +314,10 @@ class ChinesePatterns:
                     yield Candidate(m.start(1), m.end(1), "Person", "title_name", 0.6)
 
     def _person_boundary(self, text, pos):
-        if pos >= len(text):
-            return True
-        if not _HAN_RE.match(text[pos]):
-            return True
-        return any(text.startswith(w, pos) for w in self.followers)
+        """"end" (text ends or a non-Han character follows), "word" (a follower word), or ""."""
+        if pos >= len(text) or not _HAN_RE.match(text[pos]):
+            return "end"
+        return "word" if any(text.startswith(w, pos) for w in self.followers) else ""
 
     def regional_shorts(self, text):
         """省工信厅, 市政府: a body of the province or city the article is about."""
@@ -369,41 +376,64 @@ class EnglishPatterns:
 # spaCy components
 # --------------------------------------------------------------------------------------
 class KBRuler:
-    """Phrase-matches every knowledge-base name; a thin adapter over :class:`KnowledgeBase`."""
+    """Matches every knowledge-base name; a thin adapter over :class:`KnowledgeBase`.
+
+    spaCy's PhraseMatcher takes ~10 s to compile 100,000 aliases, paid on every run of
+    ``kg build``; a dictionary keyed by each alias's first character finds the same
+    spans (all of them, nested ones too, for the resolver to choose from) and builds in
+    well under a second.
+    """
 
     def __init__(self, nlp: Language, kb: KnowledgeBase, weak: bool = True):
         self.kb = kb
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         english = nlp.lang == "en"
-        strong, weak_names = set(), set()
+        self.strong: set[str] = set()
+        self.weak: set[str] = set()
         for name, _ in kb.iter_aliases(weak=False):
-            if english == bool(re.search("[A-Za-z]", name)) or not english:
-                strong.add(name)
+            if english and not re.search("[A-Za-z]", name):
+                continue          # Chinese aliases never occur in English articles
+            self.strong.add(name.lower())
         if weak:
             for e in kb.entries.values():
-                weak_names.update(w for w in e.weak_aliases if len(w) > 1 and w not in strong)
-        self.matcher.add("KB", list(nlp.tokenizer.pipe(sorted(strong))))
-        if weak_names:
-            self.matcher.add("KB_WEAK", list(nlp.tokenizer.pipe(sorted(weak_names))))
-        self.weak_key = nlp.vocab.strings["KB_WEAK"]
+                self.weak.update(w.lower() for w in e.weak_aliases if len(w) > 1)
+            self.weak -= self.strong
+        self.lengths: dict[str, list[int]] = {}
+        for name in self.strong | self.weak:
+            self.lengths.setdefault(name[0], []).append(len(name))
+        for first, ls in self.lengths.items():
+            self.lengths[first] = sorted(set(ls), reverse=True)
+
+    def matches(self, text: str):
+        """(start, end, weak) for every alias occurrence, nested ones included."""
+        low = text.lower()
+        n = len(low)
+        lengths, strong, weak = self.lengths, self.strong, self.weak
+        for i, ch in enumerate(low):
+            for length in lengths.get(ch, ()):
+                if i + length > n:
+                    continue
+                piece = low[i:i + length]
+                if piece in strong:
+                    yield i, i + length, False
+                elif piece in weak:
+                    yield i, i + length, True
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.setdefault("kg_candidates", [])
         text = doc.text
-        for match_id, s, e in self.matcher(doc):
-            span = Span(doc, s, e)
-            if _cuts_a_latin_word(text, span.start_char, span.end_char):
+        for start, end, weak in self.matches(text):
+            if _cuts_a_latin_word(text, start, end):
                 continue      # "AP" inside "APP", "Li" inside "Lithium"
-            weak = match_id == self.weak_key
-            entries = self.kb.candidates(span.text, weak=weak)
+            entries = self.kb.candidates(text[start:end], weak=weak)
             if not entries:
                 continue
-            label = entries[0].type
-            new = Span(doc, s, e, label=label)
-            new._.kg_extractor = "kb"
-            new._.kg_candidates = tuple(x.id for x in entries)
-            new._.kg_score = 0.6 if weak else 0.95
-            spans.append(new)
+            span = doc.char_span(start, end, label=entries[0].type)
+            if span is None:
+                continue
+            span._.kg_extractor = "kb"
+            span._.kg_candidates = tuple(x.id for x in entries)
+            span._.kg_score = 0.6 if weak else 0.95
+            spans.append(span)
         return doc
 
 
