@@ -160,6 +160,12 @@ def _english_positions(ctx, sent, ms, person):
                 and re.search(r"\b(?:Minister|Director|Head|Chairman|Governor|Mayor|Secretary)\b[\w\s]*of (?:the )?$",
                               text[max(0, m.start - 40):m.start]):
             ctx.emit(person.entity_id, "holdsPosition", m.entity_id, sent, "en_title")
+    # the Ministry of ..., led by Minister Jin Zhuanglong
+    for m in ms:
+        if ctx.type_of(m) == "Organization" and m.end <= person.start and re.fullmatch(
+                r",?\s+(?:which is\s+|that is\s+)?(?:led|headed|chaired)\s+by\s+(?:[A-Z][\w-]*\s+){0,3}",
+                text[m.end:person.start]):
+            ctx.emit(person.entity_id, "holdsPosition", m.entity_id, sent, "en_appositive")
     after = text[person.end:min(sent.end, person.end + 160)]
     mt = _EN_APPOSITIVE.match(after)
     if mt:
@@ -353,7 +359,8 @@ def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=T
     earlier = [m for m in ms if sent.start <= m.start and m.end <= lo and ctx.type_of(m) in kinds
                and _is_subject(ctx, sent, m, strict=True)]
     if earlier:
-        return earlier[-1], "speaker"
+        speakers = [m for m in earlier if ctx.type_of(m) == "Person"]
+        return (speakers or earlier)[-1], "speaker"
     carried = state.get("subject")
     if carried is not None and ctx.type_of(carried) in kinds:
         return carried, "carried"
@@ -374,7 +381,8 @@ def _is_subject(ctx, sent, m, strict=False):
     head = text[_clause_bounds(ctx, sent, m.start):m.start].strip()
     after = text[m.end:m.end + 6]
     if strict:
-        return head in ("", "据", "图为") or bool(_longest_at(after, 0, ctx.rules["speech_verbs"]))
+        # 金壮龙多次表示: a speech verb within a few characters makes the speaker the subject
+        return head in ("", "据", "图为") or any(_longest_at(after, k, ctx.rules["speech_verbs"]) for k in range(4))
     if ctx.type_of(m) == "Person" and (_longest_at(after, 0, ctx.rules["name_followers"])
                                        or _longest_at_end(text, m.start, ctx.zh_titles)):
         return True
