@@ -17,9 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -30,6 +28,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
+from kg.atomic import atomic_write
 from kg.namespace import KG, KGR
 from kg.records import ALL_TYPES, PREDICATES, DocumentResult, Entity
 
@@ -342,7 +341,7 @@ def _ox_triples(graph: rdflib.Graph, group: bool = False) -> list:
     """
     cache: dict = {}
     conv = _ox_term
-    named, lit, triple = ox.NamedNode, ox.Literal, ox.Triple
+    triple = ox.Triple
     groups: dict[int, list] = {}
     out: list = []
     for s, p, o in graph:
@@ -415,58 +414,17 @@ def _serialize(graph: rdflib.Graph, fh: IO[bytes], fmt: str) -> None:
     graph.serialize(destination=fh, format=fmt, encoding="utf-8")
 
 
-def _atomic_write(path, write) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path``, fsync it, then rename it over ``path``.
-
-    Readers see the old file or the new one, never half a file; when ``write`` raises,
-    the old file is left as it was and the temporary file is removed.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            mode = path.stat().st_mode & 0o7777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return path
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
-    return path
-
-
 def write_turtle(graph: rdflib.Graph, path) -> Path:
     """Write ``graph`` as Turtle to ``path`` atomically; return the path.
 
     >>> write_turtle(build_graph(results), "output/graph.ttl")   # doctest: +SKIP
     """
-    return _atomic_write(path, lambda fh: _serialize(graph, fh, "turtle"))
+    return atomic_write(path, lambda fh: _serialize(graph, fh, "turtle"))
 
 
 def write_ntriples(graph: rdflib.Graph, path) -> Path:
     """Write ``graph`` as N-Triples (one triple a line) to ``path`` atomically."""
-    return _atomic_write(path, lambda fh: _serialize(graph, fh, "nt"))
+    return atomic_write(path, lambda fh: _serialize(graph, fh, "nt"))
 
 
 # ---------------------------------------------------------------- reading

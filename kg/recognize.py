@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import DATA_DIR, KnowledgeBase, alias_key, load_kb
+from .kb import DATA_DIR, KnowledgeBase, load_kb
 from .records import Article, Mention
 
 for _name, _default in (("kg_extractor", ""), ("kg_candidates", None), ("kg_score", 1.0)):

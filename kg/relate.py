@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .kb import KnowledgeBase, alias_key
+from .kb import KnowledgeBase
 from .normalize import split_sentences
 from .recognize import load_rules
 from .records import Article, Entity, Mention, Relation, Sentence

@@ -23,9 +23,7 @@ import difflib
 import html
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import PROV, SKOS
 
 from .errors import KGError
+from .atomic import atomic_write_text
 from .namespace import KG, KGR
 from .records import ALL_TYPES, PREDICATES
 
@@ -383,22 +382,6 @@ def _json_for_script(obj) -> str:
     return text
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def graph_to_html(graph: rdflib.Graph, path, *, focus: str | None = None, depth: int = 2,
                   max_nodes: int = 5000, title: str = "policykg") -> Path:
     """Write the graph as one self-contained interactive HTML page and return its path.
@@ -570,5 +553,5 @@ def graph_to_html(graph: rdflib.Graph, path, *, focus: str | None = None, depth:
     }
     # One pass, so nothing inserted is ever scanned for placeholders again.
     page = re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], page)
-    _atomic_write(path, page)
+    atomic_write_text(path, page)
     return path
