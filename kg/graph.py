@@ -341,7 +341,7 @@ def _ox_triples(graph: rdflib.Graph, group: bool = False) -> list:
     """
     cache: dict = {}
     conv = _ox_term
-    triple = ox.Triple
+    lit, triple = ox.Literal, ox.Triple
     groups: dict[int, list] = {}
     out: list = []
     for s, p, o in graph:
