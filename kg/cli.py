@@ -42,9 +42,14 @@ def cli():
 @click.option("--out", "-o", "out_dir", default="output", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for graph.ttl and graph.html.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the interactive graph.html.")
+@click.option("--ner", type=click.Choice(["auto", "rules", "spacy", "hanlp"]), default="rules", show_default=True,
+              help="Statistical recognizer beside the rules: none (rules), the shipped spaCy model, a HanLP model, "
+                   "or auto (the spaCy model when shipped).")
+@click.option("--ner-model", type=click.Path(path_type=Path),
+              help="Model folder for --ner hanlp (default: $HANLP_HOME) or --ner spacy.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input was skipped.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def build(paths, out_dir, html, strict, quiet):
+def build(paths, out_dir, html, ner, ner_model, strict, quiet):
     """Build the knowledge graph of PATHS (files or folders) into OUT.
 
     With no PATHS, builds the sample corpus shipped with policykg. Inputs are .txt, .md
@@ -79,7 +84,9 @@ def build(paths, out_dir, html, strict, quiet):
     if not paths and not quiet:
         click.echo("no input given: building the bundled sample corpus", err=True)
     try:
-        report = run_build(paths or None, out_dir, html=html, pipeline=Pipeline(),
+        pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None)
+        pipeline.recognizer.nlp("zh")   # load models now, so a missing one fails before any work
+        report = run_build(paths or None, out_dir, html=html, pipeline=pipeline,
                            progress=progress_ctx, on_skip=on_skip)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc

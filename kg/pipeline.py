@@ -28,10 +28,11 @@ class Pipeline:
     ['国务院', '李强', '江苏省', '苏州市']
     """
 
-    def __init__(self, kb: KnowledgeBase | None = None, data_dir: str | None = None):
+    def __init__(self, kb: KnowledgeBase | None = None, data_dir: str | None = None,
+                 ner: str = "rules", ner_model: str | None = None):
         self.kb = kb or load_kb(data_dir)
         self.rules = load_rules()
-        self.recognizer = Recognizer(data_dir)
+        self.recognizer = Recognizer(data_dir, ner=ner, ner_model=ner_model)
         self.linker = Linker(self.kb)
 
     def __call__(self, article: Article) -> DocumentResult:

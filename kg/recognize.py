@@ -467,12 +467,38 @@ class PatternRecognizer:
 
 
 class SpanResolver:
-    """Chooses the final entity spans: longest first, then by rule priority."""
+    """Chooses the final entity spans: longest first, then by rule priority.
+
+    Spans a statistical model proposed are kept only when confirmed (see
+    :meth:`confirmed`); rules and the knowledge base win every overlap with them.
+    """
 
     NESTABLE_IN = {"Policy", "Program", "Event"}
 
+    def __init__(self, kb: KnowledgeBase | None = None, rules: dict | None = None):
+        self.kb, self.rules = kb, rules or {}
+
+    def confirmed(self, span: Span) -> bool:
+        """A statistical span: known to the KB, or of the shape of its type."""
+        text = span.text
+        if self.kb is None:
+            return True
+        known = [e for e in self.kb.candidates(text) if e.type == span.label_]
+        if known:
+            span._.kg_candidates = tuple(e.id for e in known)
+            return True
+        if span.label_ == "Person":
+            han = all(_HAN_RE.match(c) for c in text)
+            return han and 2 <= len(text) <= 4 and (text[:1] in self.kb.surnames or text[:2] in self.kb.surnames)
+        if span.label_ == "Organization":
+            return len(text) >= 4 and text.endswith(tuple(self.rules.get("ner_org_suffixes", ())))
+        if span.label_ == "Place":
+            return len(text) >= 3 and text.endswith(tuple(self.rules.get("ner_place_suffixes", ())))
+        return False
+
     def __call__(self, doc: Doc) -> Doc:
-        cands = list(doc.spans.get("kg_candidates", []))
+        cands = [s for s in doc.spans.get("kg_candidates", [])
+                 if not s._.kg_extractor.startswith("ner") or self.confirmed(s)]
         chosen = _resolve(cands)
         chosen = self._propagate(doc, chosen)
         doc.ents = [s for s in chosen]
@@ -538,36 +564,56 @@ def make_pattern_recognizer(nlp: Language, name: str, data_dir: str | None, rule
     return PatternRecognizer(nlp, load_kb(data_dir), load_rules(rules))
 
 
-@Language.factory("kg_span_resolver")
-def make_span_resolver(nlp: Language, name: str):
-    return SpanResolver()
+@Language.factory("kg_span_resolver", default_config={"data_dir": None})
+def make_span_resolver(nlp: Language, name: str, data_dir: str | None):
+    return SpanResolver(load_kb(data_dir), load_rules())
 
 
 # --------------------------------------------------------------------------------------
 # The recognizer used by the pipeline
 # --------------------------------------------------------------------------------------
-def build_nlp(lang: str, data_dir: str | None = None) -> Language:
-    """A blank spaCy pipeline for ``lang`` ("zh" or "en") with policykg's components."""
+NER_BACKENDS = ("auto", "rules", "spacy", "hanlp")
+
+
+def build_nlp(lang: str, data_dir: str | None = None, ner: str = "rules", ner_model: str | None = None) -> Language:
+    """A blank spaCy pipeline for ``lang`` ("zh" or "en") with policykg's components.
+
+    ``ner`` picks the statistical recognizer beside the rules for Chinese: "spacy" (the
+    model trained by ``scripts/train_ner.py`` and shipped in ``kg/data/models/zh_ner``),
+    "hanlp" (a HanLP model from ``ner_model`` or ``$HANLP_HOME``), "rules" (none), or
+    "auto": the shipped spaCy model when it is there, else none.
+    """
     import spacy
 
+    if ner not in NER_BACKENDS:
+        raise ValueError(f"unknown NER backend {ner!r}; choose one of {', '.join(NER_BACKENDS)}")
     nlp = spacy.blank("en" if lang == "en" else "zh")
     nlp.add_pipe("kg_kb_ruler", config={"data_dir": data_dir})
     nlp.add_pipe("kg_pattern_recognizer", config={"data_dir": data_dir})
-    nlp.add_pipe("kg_span_resolver")
+    if lang != "en":
+        from . import ner as _ner  # registers the factories
+
+        if ner == "auto":
+            ner = "spacy" if _ner.MODEL_DIR.joinpath("config.cfg").is_file() else "rules"
+        if ner == "spacy":
+            nlp.add_pipe("kg_statistical_ner", config={"model": ner_model})
+        elif ner == "hanlp":
+            nlp.add_pipe("kg_hanlp_ner", config={"model": ner_model})
+    nlp.add_pipe("kg_span_resolver", config={"data_dir": data_dir})
     return nlp
 
 
 class Recognizer:
     """Runs the right pipeline for each article and returns plain :class:`Mention` records."""
 
-    def __init__(self, data_dir: str | None = None):
-        self.data_dir = data_dir
+    def __init__(self, data_dir: str | None = None, ner: str = "rules", ner_model: str | None = None):
+        self.data_dir, self.ner, self.ner_model = data_dir, ner, ner_model
         self._nlp: dict[str, Language] = {}
 
     def nlp(self, lang: str) -> Language:
         key = "en" if lang == "en" else "zh"
         if key not in self._nlp:
-            self._nlp[key] = build_nlp(key, self.data_dir)
+            self._nlp[key] = build_nlp(key, self.data_dir, self.ner, self.ner_model)
         return self._nlp[key]
 
     def __call__(self, article: Article) -> list[Mention]:
