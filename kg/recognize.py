@@ -497,9 +497,16 @@ class SpanResolver:
         return False
 
     def __call__(self, doc: Doc) -> Doc:
-        cands = [s for s in doc.spans.get("kg_candidates", [])
-                 if not s._.kg_extractor.startswith("ner") or self.confirmed(s)]
+        all_cands = list(doc.spans.get("kg_candidates", []))
+        cands = [s for s in all_cands if not s._.kg_extractor.startswith("ner")]
         chosen = _resolve(cands)
+        # a statistical span only fills a gap the rules and the KB left (else 李强星 beats 李强)
+        taken = {i for s in chosen for i in range(s.start, s.end)}
+        for span in _resolve([s for s in all_cands if s._.kg_extractor.startswith("ner") and self.confirmed(s)]):
+            if not any(i in taken for i in range(span.start, span.end)):
+                chosen.append(span)
+                taken.update(range(span.start, span.end))
+        chosen.sort(key=lambda s: s.start)
         chosen = self._propagate(doc, chosen)
         doc.ents = [s for s in chosen]
         nested = []
