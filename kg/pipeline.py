@@ -29,8 +29,9 @@ class Pipeline:
     """
 
     def __init__(self, kb: KnowledgeBase | None = None, data_dir: str | None = None,
-                 ner: str = "rules", ner_model: str | None = None):
+                 ner: str = "rules", ner_model: str | None = None, calibration=None):
         self.kb = kb or load_kb(data_dir)
+        self.calibration = calibration
         self.rules = load_rules()
         self.recognizer = Recognizer(data_dir, ner=ner, ner_model=ner_model)
         self.linker = Linker(self.kb)
@@ -40,7 +41,7 @@ class Pipeline:
         mentions = self.recognizer(article)
         entities = self.linker.link(article, mentions)
         mentions = [m for m in mentions if m.entity_id]
-        relations = extract_relations(article, mentions, entities, self.kb, self.rules)
+        relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
         # keep only the entities something still points at
         used = {m.entity_id for m in mentions} | {r.subject for r in relations} | {r.object for r in relations}
         entities = {k: v for k, v in entities.items() if k in used}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .calibrate import Calibration, load_calibration
 from .kb import KnowledgeBase
 from .normalize import split_sentences
 from .recognize import load_rules
@@ -51,12 +52,15 @@ class _Ctx:
     out: list[Relation] = field(default_factory=list)
     seen: set = field(default_factory=set)
     zh_titles: list = field(default_factory=list)
+    calibration: Calibration = field(default_factory=Calibration)
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
         return e.type if e else m.label
 
     def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = "", conf: float | None = None):
+        if conf is None:
+            conf = self.calibration.confidence(extractor, PRIOR.get(extractor, 0.5))
         if not s or not o or s == o:
             return
         key = (s, p, o, sent.start)
@@ -66,7 +70,7 @@ class _Ctx:
         self.out.append(Relation(
             subject=s, predicate=p, object=o, file_name=self.article.file_name,
             evidence=self.article.text[sent.start:sent.end], start=sent.start, end=sent.end,
-            extractor=extractor, confidence=conf if conf is not None else PRIOR.get(extractor, 0.5), title=title))
+            extractor=extractor, confidence=conf, title=title))
 
 
 def _longest_at_end(text: str, end: int, words) -> str | None:
@@ -471,10 +475,16 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 
 
 def extract_relations(article: Article, mentions: list[Mention], entities: dict[str, Entity],
-                      kb: KnowledgeBase, rules: dict | None = None) -> list[Relation]:
-    """All relations the article states. ``entities`` may gain KB entities a title implies."""
+                      kb: KnowledgeBase, rules: dict | None = None,
+                      calibration: Calibration | None = None) -> list[Relation]:
+    """All relations the article states. ``entities`` may gain KB entities a title implies.
+
+    ``calibration`` maps each rule to its fitted confidence (default: the shipped
+    ``kg/data/calibration.json``; pass ``Calibration()`` for the uncalibrated priors).
+    """
     ctx = _Ctx(article=article, text=article.simplified or article.text, entities=entities, kb=kb,
-               rules=rules or load_rules())
+               rules=rules or load_rules(),
+               calibration=calibration if calibration is not None else load_calibration())
     ctx.zh_titles = sorted((p.title for p in kb.posts.values() if p.lang == "zh"), key=len, reverse=True)
     linked = sorted((m for m in mentions if m.entity_id), key=lambda m: m.start)
     state: dict = {}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Fit kg:confidence of relation statements on the project's own annotated corpus.
+
+    python scripts/calibrate.py                # fit on kg/data/calibration, print ECE
+    python scripts/calibrate.py --write        # ... and write kg/data/calibration.json
+
+Builds the corpus with uncalibrated priors, judges every statement against the gold
+annotation with the matching rules of ../shared/eval/score.py (a statement is right when
+its subject, predicate and object match a gold relation, optional ones included), fits
+per-extractor confidence (kg.calibrate.fit), and reports the expected calibration error
+before, after (in sample) and leave-one-article-out (out of sample, the honest number).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.calibrate import Calibration, expected_calibration_error, fit, save  # noqa: E402
+from kg.graph import build_graph, write_turtle  # noqa: E402
+from kg.ingest import iter_articles  # noqa: E402
+from kg.pipeline import Pipeline  # noqa: E402
+from kg.records import Skipped  # noqa: E402
+from kg.relate import PRIOR  # noqa: E402
+
+KG = "https://w3id.org/policykg/ontology#"
+
+
+def load_scorer(path: Path):
+    spec = importlib.util.spec_from_file_location("policykg_scorer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple[str, str, float, bool]]:
+    """(document, extractor, prior, correct) for every statement the pipeline makes."""
+    score = load_scorer(scorer_path)
+    pipeline = Pipeline(calibration=Calibration())        # priors, not a previous fit
+    results = [pipeline(a) for a in iter_articles([corpus]) if not isinstance(a, Skipped)]
+    with tempfile.TemporaryDirectory() as tmp:
+        ttl = Path(tmp) / "graph.ttl"
+        write_turtle(build_graph(results), ttl)
+        g = score.load_graph([ttl], ROOT / "ontology.ttl")
+    golds = score.load_gold(gold)
+    docs, mentions, groups, labels, _ = score.query_graph(g)
+    rows = g.query(f"""PREFIX kg: <{KG}> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?d ?s ?p ?o ?x WHERE {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+        prov:wasDerivedFrom ?d ; kg:extractor ?x }}""")
+    by_doc = {str(d): f for f, d in docs.items()}
+    out = []
+    for d, s, p, o, x in rows:
+        fname = by_doc.get(str(d))
+        if fname not in golds:
+            continue
+        ents, rels = golds[fname]["entities"], golds[fname]["relations"]
+        pred = str(p)[len(KG):]
+        s_ids = score.node_gold_ids(s, ents, groups, labels)
+        o_ids = score.node_gold_ids(o, ents, groups, labels)
+        hit = any(pred in r["predicate"] and s_ids & set(r["subject"]) and o_ids & set(r["object"]) for r in rels)
+        for extractor in str(x).split(","):      # merged statements list every extractor
+            extractor = extractor.strip()
+            out.append((fname, extractor, PRIOR.get(extractor, 0.5), hit))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "kg" / "data" / "calibration" / "corpus")
+    ap.add_argument("--gold", type=Path, default=ROOT / "kg" / "data" / "calibration" / "gold")
+    ap.add_argument("--scorer", type=Path, default=ROOT.parent / "shared" / "eval" / "score.py")
+    ap.add_argument("--write", action="store_true", help="write kg/data/calibration.json")
+    args = ap.parse_args(argv)
+    if not args.scorer.exists():
+        sys.exit(f"no scorer at {args.scorer}; pass --scorer PATH/score.py")
+    judged = judge(args.corpus, args.gold, args.scorer)
+    if not judged:
+        sys.exit(f"no statements judged: is {args.gold} the gold of {args.corpus}?")
+    cal = fit([(x, prior, ok) for _, x, prior, ok in judged])
+    before = expected_calibration_error([(prior, ok) for _, _, prior, ok in judged])
+    after = expected_calibration_error([(cal.table[x], ok) for _, x, _, ok in judged])
+    docs = sorted({d for d, *_ in judged})
+    loo = []
+    for held in docs:                         # refit without one article, judge that article
+        part = fit([(x, prior, ok) for d, x, prior, ok in judged if d != held])
+        loo += [(part.confidence(x, prior), ok) for d, x, prior, ok in judged if d == held]
+    held_out = expected_calibration_error(loo)
+    print(f"{len(judged)} statements from {len(docs)} articles; precision {sum(ok for *_, ok in judged) / len(judged):.3f}")
+    print(f"{'extractor':<22}{'right':>6}{'seen':>6}{'prior':>7}{'fitted':>8}")
+    for x, (right, seen) in sorted(cal.counts.items()):
+        print(f"{x:<22}{right:>6}{seen:>6}{PRIOR.get(x, 0.5):>7.2f}{cal.table[x]:>8.3f}")
+    print(f"ECE: priors {before:.3f}, fitted in sample {after:.3f}, leave-one-article-out {held_out:.3f}")
+    if args.write:
+        cal.source = f"scripts/calibrate.py on {args.corpus.relative_to(ROOT) if args.corpus.is_relative_to(ROOT) else args.corpus}"
+        save(cal, ece={"priors": round(before, 4), "fitted_in_sample": round(after, 4),
+                       "leave_one_article_out": round(held_out, 4)})
+        print("wrote kg/data/calibration.json")
+
+
+if __name__ == "__main__":
+    main()
