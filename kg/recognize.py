@@ -33,9 +33,7 @@ from spacy.tokens import Doc, Span
 from .kb import DATA_DIR, KnowledgeBase, load_kb
 from .records import Article, Mention
 
-for _name, _default in (("kg_extractor", ""), ("kg_candidates", None), ("kg_score", 1.0)):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
+from .spans import add_candidate, with_meta  # also registers the span._.kg_* attributes
 
 HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
 _HAN_RE = re.compile(f"[{HAN}]")
@@ -419,7 +417,7 @@ class KBRuler:
                     yield i, i + length, True
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = doc.spans.setdefault("kg_candidates", [])
+        doc.spans.setdefault("kg_candidates", [])
         text = doc.text
         for start, end, weak in self.matches(text):
             if _cuts_a_latin_word(text, start, end):
@@ -427,13 +425,8 @@ class KBRuler:
             entries = self.kb.candidates(text[start:end], weak=weak)
             if not entries:
                 continue
-            span = doc.char_span(start, end, label=entries[0].type)
-            if span is None:
-                continue
-            span._.kg_extractor = "kb"
-            span._.kg_candidates = tuple(x.id for x in entries)
-            span._.kg_score = 0.6 if weak else 0.95
-            spans.append(span)
+            add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
+                          tuple(x.id for x in entries))
         return doc
 
 
@@ -455,14 +448,9 @@ class PatternRecognizer:
         self.patterns = EnglishPatterns(kb, rules) if nlp.lang == "en" else ChinesePatterns(kb, rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = doc.spans.setdefault("kg_candidates", [])
+        doc.spans.setdefault("kg_candidates", [])
         for c in self.patterns.find(doc.text):
-            span = doc.char_span(c.start, c.end, label=c.label, alignment_mode="expand")
-            if span is None or not span.text.strip():
-                continue
-            span._.kg_extractor = c.extractor
-            span._.kg_score = c.score
-            spans.append(span)
+            add_candidate(doc, c.start, c.end, c.label, c.extractor, c.score, alignment_mode="expand")
         return doc
 
 
@@ -478,18 +466,32 @@ class SpanResolver:
     def __init__(self, kb: KnowledgeBase | None = None, rules: dict | None = None):
         self.kb, self.rules = kb, rules or {}
 
-    def confirmed(self, span: Span) -> bool:
-        """A statistical span: known to the KB, or of the shape of its type."""
+    def confirmed(self, span: Span) -> Span | None:
+        """A statistical span known to the KB (with its ids), or of the shape of its type."""
         text = span.text
         if self.kb is None:
-            return True
+            return span
         known = [e for e in self.kb.candidates(text) if e.type == span.label_]
         if known:
-            span._.kg_candidates = tuple(e.id for e in known)
-            return True
+            return with_meta(span, candidates=tuple(e.id for e in known))
+        return span if self._shape_ok(span) else None
+
+    def _titles(self) -> list[str]:
+        if not hasattr(self, "_title_list"):
+            self._title_list = [p.title for p in self.kb.posts.values() if p.lang == "zh"] + ["记者", "编辑"]
+        return self._title_list
+
+    def _shape_ok(self, span: Span) -> bool:
+        text = span.text
         if span.label_ == "Person":
             han = all(_HAN_RE.match(c) for c in text)
-            return han and 2 <= len(text) <= 4 and (text[:1] in self.kb.surnames or text[:2] in self.kb.surnames)
+            if not (han and 2 <= len(text) <= 4 and (text[:1] in self.kb.surnames or text[:2] in self.kb.surnames)):
+                return False
+            # a name follows punctuation, a title or a function word, not the middle of a word
+            doc_text, i = span.doc.text, span.start_char
+            before = doc_text[i - 1] if i > 0 else "。"
+            return (not _HAN_RE.match(before) or before in "和与及同在对向由据是为等" or
+                    any(doc_text.endswith(t, 0, i) for t in self._titles()))
         if span.label_ == "Organization":
             return len(text) >= 4 and text.endswith(tuple(self.rules.get("ner_org_suffixes", ())))
         if span.label_ == "Place":
@@ -502,7 +504,8 @@ class SpanResolver:
         chosen = _resolve(cands)
         # a statistical span only fills a gap the rules and the KB left (else 李强星 beats 李强)
         taken = {i for s in chosen for i in range(s.start, s.end)}
-        for span in _resolve([s for s in all_cands if s._.kg_extractor.startswith("ner") and self.confirmed(s)]):
+        statistical = [self.confirmed(s) for s in all_cands if s._.kg_extractor.startswith("ner")]
+        for span in _resolve([s for s in statistical if s is not None]):
             if not any(i in taken for i in range(span.start, span.end)):
                 chosen.append(span)
                 taken.update(range(span.start, span.end))
@@ -537,9 +540,8 @@ class SpanResolver:
             while pos >= 0:
                 span = doc.char_span(pos, pos + len(surface), label=proto.label_)
                 if span is not None and not any(taken[i] for i in range(span.start, span.end)):
-                    span._.kg_extractor = "propagated"
-                    span._.kg_score = proto._.kg_score * 0.9
-                    span._.kg_candidates = proto._.kg_candidates
+                    span = with_meta(span, extractor="propagated", score=proto._.kg_score * 0.9,
+                                     candidates=proto._.kg_candidates)
                     extra.append(span)
                     for i in range(span.start, span.end):
                         taken[i] = True
