@@ -41,9 +41,7 @@ from spacy.util import minibatch
 from .errors import BackendError
 from .kb import DATA_DIR
 
-for _name, _default in (("kg_extractor", ""), ("kg_candidates", None), ("kg_score", 1.0)):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
+from .spans import add_candidate  # also registers the span._.kg_* attributes
 
 MODEL_DIR = DATA_DIR / "models" / "zh_ner"
 CANDIDATES_KEY = "kg_candidates"
@@ -90,13 +88,7 @@ def text_pieces(text: str, max_len: int = 200) -> list[tuple[int, int]]:
 
 def _add_span(doc: Doc, key: str, start: int, end: int, label: str, extractor: str,
               score: float) -> Span | None:
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None or not span.text.strip():
-        return None
-    span._.kg_extractor = extractor
-    span._.kg_score = score
-    doc.spans.setdefault(key, []).append(span)
-    return span
+    return add_candidate(doc, start, end, label, extractor, score, key=key, alignment_mode="expand")
 
 
 # --------------------------------------------------------------------------------------
