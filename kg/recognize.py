@@ -195,7 +195,16 @@ class ChinesePatterns:
             start = self._drop_leading(text, start, m.start())
             if self._generic(text[start:end], suffix, label):
                 continue
+            # a document name no verb or particle introduces is usually a phrase (交换意见)
+            if label == "Policy" and not self._introduced(text, start):
+                continue
             yield Candidate(start, end, label, "suffix", 0.7)
+
+    def _introduced(self, text: str, start: int) -> bool:
+        """Whether a stop word (a verb, preposition or particle) ends right before ``start``."""
+        while start > 0 and text[start - 1] in "“”":
+            start -= 1
+        return bool(self._stop_word_ending(text, start, False)) or text[start - 1:start] in ("和", "与", "及", "、")
 
     def _drop_leading(self, text, start, limit):
         changed = True
@@ -280,7 +289,9 @@ class ChinesePatterns:
     def companies(self, text):
         for m in self.company_re.finditer(text):
             start = self._stop_before(text, m.start(), 24, False)
-            if m.start() - start < 2:
+            enum = text.rfind("、", start, m.start())      # 阿里巴巴集团、海康威视…公司: two companies
+            start = enum + 1 if enum >= 0 else start
+            if m.start() - start < 2 or not self._followed_well(text, m.end()):
                 continue
             yield Candidate(start, m.end(), "Organization", "company", 0.8)
 

@@ -146,6 +146,14 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         while pos > sent.start:
             t = _longest_at_end(text, pos, zh_titles)
             if t:
+                # 浙江省委书记, 美国商务部长: the body's last characters double as the title's
+                # first, so the body mention ends inside the title and is the one meant
+                shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
+                               and ctx.type_of(m) in ("Organization", "Place")), None)
+                if shared is not None:
+                    _bind_titles(ctx, sent, person, [text[shared.end - 1:pos]], shared, explicit_body=True)
+                    group, pos = [], shared.start
+                    continue
                 group.append(t)
                 pos -= len(t)
                 continue
@@ -166,8 +174,9 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             _bind_titles(ctx, sent, person, [t], None, after=True)
 
 
-def _bind_titles(ctx, sent, person, titles, body, after=False):
-    implied = [ctx.kb.posts[t].implies for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].implies]
+def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=False):
+    implied = [] if explicit_body else \
+        [ctx.kb.posts[t].implies for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].implies]
     implied = [i for i in implied if i in ctx.kb]
     title = "、".join(reversed(titles))
     for org in dict.fromkeys(implied):
@@ -317,6 +326,13 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 between = text[m.end:ev.start]
                 if len(between) <= 12 and _longest_at(between, 0, org_verbs) and not re.search("[，。；]", between):
                     ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+    # 潘功胜在2024金融街论坛年会上宣布…: an actor at an event speaks there
+    for ev in events:
+        if text[ev.start - 1:ev.start] == "在" and text[ev.end:ev.end + 1] in ("上", "期间") or \
+                text[ev.start - 1:ev.start] == "在" and text.startswith(("开幕式", "闭幕式"), ev.end):
+            actor, _ = _clause_actor(ctx, sent, ms, ev.start - 1, state, allow_places=False)
+            if actor is not None and actor.end <= ev.start:
+                ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
     # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
     verbs = ctx.rules["participate_verbs"]
     event = events[0] if events else state.get("last_event")
@@ -372,8 +388,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         # 来到 X / 考察 X
         after = vpos + len(mt.group(0))
         nxt = next((t for t in targets if 0 <= t.start - after <= 2), None)
-        if nxt is not None:
+        while nxt is not None:        # 来到A、B和C: each one of the list
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
+            nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
     # 在 X，李强听取…: a sentence that opens at a company where the person is
     first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
     if first is not None and text[sent.start:first.start].strip() in ("在", "图为在") and \

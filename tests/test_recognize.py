@@ -63,3 +63,11 @@ def test_english_title_and_kb_names():
 def test_traditional_text_is_recognized_after_normalization(extract):
     result = extract("國務院總理李強在廣東深圳考察。")
     assert {"国务院", "李强", "广东省", "深圳市"} <= names(result)
+
+
+def test_document_suffix_needs_a_verb_before_it():
+    nlp = build_nlp("zh")
+    found = {t for t, _ in spans(nlp, "双方就中美经贸关系交换意见。")}
+    assert not any(t.endswith("意见") for t in found)
+    found = spans(nlp, "工业和信息化部等七部门近日联合印发《关于推动未来产业创新发展的实施意见》。")
+    assert ("关于推动未来产业创新发展的实施意见", "Policy") in found

@@ -47,3 +47,27 @@ def test_english_premier_and_visit(extract):
     t = triples(r)
     assert ("李强", "holdsPosition", "国务院") in t
     assert ("李强", "visited", "上海市") in t
+
+
+def test_body_sharing_characters_with_the_title(extract):
+    # 浙江省委 + 省委书记, 美国商务部 + 商务部长: the body mention ends inside the title
+    r = extract("浙江省委书记易炼红在杭州市调研。")
+    assert ("易炼红", "holdsPosition", "中国共产党浙江省委员会") in triples(r)
+    r = extract("商务部部长王文涛会见美国商务部长雷蒙多。")
+    t = triples(r)
+    assert ("王文涛", "holdsPosition", "商务部") in t
+    assert ("雷蒙多", "holdsPosition", "美国商务部") in t
+    assert ("雷蒙多", "holdsPosition", "商务部") not in t
+
+
+def test_a_listed_visit_and_companies_split_at_enumeration_commas(extract):
+    r = extract("浙江省委书记易炼红来到阿里巴巴集团、杭州海康威视数字技术股份有限公司调研。")
+    t = triples(r)
+    assert ("易炼红", "visited", "阿里巴巴集团") in t
+    assert ("易炼红", "visited", "杭州海康威视数字技术股份有限公司") in t
+    assert ("杭州海康威视数字技术股份有限公司", "locatedIn", "杭州市") in t
+
+
+def test_speaking_at_an_event_is_participation(extract):
+    r = extract("中国人民银行行长潘功胜在2024金融街论坛年会上宣布多项金融开放举措。")
+    assert ("潘功胜", "participatedIn", "2024金融街论坛年会") in triples(r)
