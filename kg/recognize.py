@@ -291,7 +291,8 @@ class ChinesePatterns:
             start = self._stop_before(text, m.start(), 24, False)
             enum = text.rfind("、", start, m.start())      # 阿里巴巴集团、海康威视…公司: two companies
             start = enum + 1 if enum >= 0 else start
-            if m.start() - start < 2 or not self._followed_well(text, m.end()):
+            # 有限公司 always ends a name; bare 集团 must also look like an ending (not 集团化)
+            if m.start() - start < 2 or (m.group(0) == "集团" and not self._followed_well(text, m.end())):
                 continue
             yield Candidate(start, m.end(), "Organization", "company", 0.8)
 
