@@ -21,6 +21,7 @@ Confidence is a prior per rule and per way the subject was found; see ``kg/calib
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .calibrate import Calibration, load_calibration
@@ -29,6 +30,9 @@ from .normalize import split_sentences
 from .recognize import load_rules
 from .records import Article, Entity, Mention, Relation, Sentence
 
+#: Longer "sentences" (a run-on line with no full stop, a flattened table) get no
+#: relations: real ones stay under 400 characters, and the rules cost the square of the length.
+MAX_SENTENCE_CHARS = 2000
 ACTORS = {"Person", "Organization", "Place"}
 PROGRAMMES = {"Policy", "Program"}
 
@@ -161,6 +165,13 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 pos -= 1
                 continue
             body = ending_at.get(pos)
+            if body is not None and not group and ctx.type_of(body) == "Organization":
+                # 中共中央政治局常委、…: a body mention that itself ends in a post title
+                t = _longest_at_end(body.text, len(body.text), zh_titles)
+                if t:
+                    _bind_titles(ctx, sent, person, [t], body, explicit_body=True)
+                    pos = body.start
+                    continue
             if body is None or ctx.type_of(body) not in ("Organization", "Place") or not group:
                 break
             _bind_titles(ctx, sent, person, group, body)
@@ -188,15 +199,28 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
     if implied and body.entity_id not in implied:
         return
     if body_type == "Organization":
-        ctx.emit(person.entity_id, "holdsPosition", body.entity_id, sent, "title_body", title)
+        target = body.entity_id
+        named = ctx.entities.get(target)
+        if titles and titles[0].endswith(("常委", "常务委员")) and not (named and named.name.endswith("常务委员会")):
+            # 中共中央政治局 + 常委: a member of that body's standing committee
+            target = next((e.id for e in ctx.kb.entries.values() if e.parent == target
+                           and e.name.endswith("常务委员会")), target)
+            ctx.entities.setdefault(target, _entity_from_kb(ctx.kb, target))
+        ctx.emit(person.entity_id, "holdsPosition", target, sent, "title_body", title)
     elif body_type == "Place":
-        party = any("书记" in t or t.endswith("委") for t in titles)
-        wanted = "委员会" if party else "人民政府"
-        gov = next((e for e in ctx.kb.entries.values() if e.located_in == body.entity_id
-                    and e.category.endswith("_body") and e.name.endswith(wanted)), None)
+        gov = _region_body_for(ctx, body.entity_id, titles)
         if gov is not None:
             ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
+
+
+def _region_body_for(ctx, place_id: str, titles):
+    """The body a regional post belongs to: 书记 -> the Party committee, else the government."""
+    party = any("书记" in t or t.endswith("委") or "Secretary" in t for t in titles)
+    wanted = ("委员会",) if party else ("人民政府", "特别行政区政府")
+    return next((e for e in ctx.kb.entries.values() if e.located_in == place_id and e.type == "Organization"
+                 and (e.category.endswith("_body") or e.category == "sar_government")
+                 and e.name.endswith(wanted)), None)
 
 
 _EN_APPOSITIVE = re.compile(
@@ -229,6 +253,16 @@ def _english_positions(ctx, sent, ms, person):
         if pattern.search(before) and p.implies and p.implies in ctx.kb:
             ctx.entities.setdefault(p.implies, _entity_from_kb(ctx.kb, p.implies))
             ctx.emit(person.entity_id, "holdsPosition", p.implies, sent, "en_title", t)
+    # Guangdong Governor Wang Weizhong, Shanghai Party Secretary Chen Jining
+    for m in ms:
+        mt = re.fullmatch(r"\s*(?:Provincial\s+|Municipal\s+)?(Governor|Vice Governor|Mayor|Vice Mayor|"
+                          r"Party Secretary|Party Chief|Chief Executive)\s+", text[m.end:person.start]) \
+            if m.end <= person.start and ctx.type_of(m) == "Place" else None
+        if mt:
+            gov = _region_body_for(ctx, m.entity_id, [mt.group(1)])
+            if gov is not None:
+                ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+                ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "en_title", mt.group(1))
     # Minister of X Jin Zhuanglong: an organisation mention inside the title
     for m in ms:
         if ctx.type_of(m) == "Organization" and m.end <= person.start and person.start - m.end <= 2 \
@@ -320,6 +354,16 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     if seg_start < m.start < ev.start and ctx.type_of(m) in ("Organization", "Place"):
                         ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
                 continue
+        # E …，由 A、B 共同主办: the organizers named after the event
+        tail = text[ev.end:sent.end]
+        by = tail.find("由")
+        if by >= 0:
+            verb = next((v for v in org_verbs if v in tail[by:]), None)
+            if verb:
+                stop = ev.end + by + tail[by:].index(verb)
+                for m in ms:
+                    if ev.end + by < m.start and m.end <= stop and ctx.type_of(m) in ("Organization", "Place"):
+                        ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
         # A 主办/举办/召开 (的) E
         for m in ms:
             if m.end <= ev.start and ctx.type_of(m) in ("Organization", "Place"):
@@ -577,9 +621,14 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
                calibration=calibration if calibration is not None else load_calibration())
     ctx.zh_titles = _zh_titles(kb)
     linked = sorted((m for m in mentions if m.entity_id), key=lambda m: m.start)
+    starts = [m.start for m in linked]
     state: dict = {}
     for sent in split_sentences(ctx.text):
-        ms = [m for m in linked if sent.start <= m.start and m.end <= sent.end]
+        # the mentions inside the sentence, found by bisection (a scan per sentence is quadratic)
+        lo, hi = bisect_left(starts, sent.start), bisect_right(starts, sent.end)
+        ms = [m for m in linked[lo:hi] if m.end <= sent.end]
+        if sent.end - sent.start > MAX_SENTENCE_CHARS:
+            continue  # not a sentence (a run-on line, a table): the rules below are quadratic in it
         sent = Sentence(sent.start, sent.end, article.text[sent.start:sent.end])
         top = [m for m in ms if not m.extractor.endswith(":nested")]
         sentence_head(ctx, sent, top, state)

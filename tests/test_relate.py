@@ -71,3 +71,23 @@ def test_a_listed_visit_and_companies_split_at_enumeration_commas(extract):
 def test_speaking_at_an_event_is_participation(extract):
     r = extract("中国人民银行行长潘功胜在2024金融街论坛年会上宣布多项金融开放举措。")
     assert ("潘功胜", "participatedIn", "2024金融街论坛年会") in triples(r)
+
+
+def test_standing_committee_member_and_regional_heads(extract):
+    r = extract("中共中央政治局常委、国务院副总理丁薛祥出席开幕式并致辞。")
+    t = triples(r)
+    assert ("丁薛祥", "holdsPosition", "中共中央政治局常务委员会") in t
+    assert ("丁薛祥", "holdsPosition", "国务院") in t
+    assert "中共中央政治局" not in {e.name for e in r.entities.values()}
+    r = extract("香港特區行政長官李家超昨日率團訪問深圳。")
+    assert ("李家超", "holdsPosition", "香港特别行政区政府") in triples(r)
+    assert ("李家超", "visited", "深圳市") in triples(r)
+
+
+def test_english_regional_title_and_organizers_after_the_event(extract):
+    r = extract("Guangdong Governor Wang Weizhong visited Shenzhen on Monday.", language="en")
+    assert ("Wang Weizhong", "holdsPosition", "广东省人民政府") in triples(r)
+    r = extract("2024年中关村论坛年会3月25日在北京开幕，由科学技术部、中国科学院和北京市人民政府共同主办。")
+    t = triples(r)
+    for org in ("科学技术部", "中国科学院", "北京市人民政府"):
+        assert (org, "organized", "2024年中关村论坛年会") in t
