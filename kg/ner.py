@@ -12,7 +12,8 @@ Two spaCy components, each appending spans to ``doc.spans["kg_candidates"]`` for
     The greedy transition-based NER gives no per-span probability, so ``span._.kg_score``
     is the label's precision on the model's held-out test (from ``metrics.json``; 0.5 where
     unknown): a per-label prior, the same for every span of that label. ``min_score`` drops
-    labels whose prior is lower.
+    labels whose prior is lower. Spans without a Han character are dropped (the model
+    learned Chinese names; Latin names are left to the knowledge base and patterns).
 ``kg_hanlp_ner`` (config ``{"model": None}``)
     runs a HanLP 2.1 NER model from a local directory (``model``, or
     ``$HANLP_HOME/policykg_ner``; ``$HANLP_HOME`` defaults to ``~/.hanlp``), with
@@ -160,6 +161,8 @@ class StatisticalNER:
         texts = [t for _, _, t in jobs]
         for (doc, offset, _), pred in zip(jobs, self.model.pipe(texts, batch_size=max(batch_size, 64))):
             for ent in pred.ents:
+                if not _HAN_RE.search(ent.text):
+                    continue                # "title", "tags": Latin words are not its domain
                 start, end = offset + ent.start_char, offset + ent.end_char
                 score = self.score(ent.label_)
                 if score < self.min_score:

@@ -1,0 +1,136 @@
+"""The statistical NER components of kg/ner.py (the shipped model; HanLP when installed)."""
+import importlib.util
+
+import pytest
+import spacy
+
+from kg.errors import BackendError
+from kg.ner import MODEL_DIR, HanLPNER, StatisticalNER, text_pieces
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_statistical_ner")
+    return nlp
+
+
+def candidates(doc):
+    return {(s.text, s.label_) for s in doc.spans["kg_candidates"]}
+
+
+def test_the_trained_model_is_shipped_small_with_its_metrics():
+    assert (MODEL_DIR / "config.cfg").is_file()
+    assert (MODEL_DIR / "metrics.json").is_file()
+    size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
+    assert size < 15_000_000
+
+
+def test_finds_a_person_and_an_organization(nlp):
+    doc = nlp("中国人民银行行长潘功胜在北京出席会议。")
+    found = candidates(doc)
+    assert ("潘功胜", "Person") in found
+    assert ("中国人民银行", "Organization") in found
+    for span in doc.spans["kg_candidates"]:
+        assert span._.kg_extractor == "ner"
+        assert 0.0 < span._.kg_score <= 1.0
+    assert not doc.ents            # candidates only: kg_span_resolver chooses the entities
+
+
+def test_positions_are_kept_apart_from_entities(nlp):
+    doc = nlp("中国人民银行行长潘功胜在北京出席会议。")
+    positions = {(s.text, s.label_) for s in doc.spans["kg_positions"]}
+    assert ("行长", "Position") in positions
+    assert not any(s.label_ == "Position" for s in doc.spans["kg_candidates"])
+
+
+def test_candidates_from_other_components_are_kept(nlp):
+    from kg.spans import add_candidate
+
+    doc = nlp.make_doc("中国人民银行行长潘功胜在北京出席会议。")
+    add_candidate(doc, 0, 6, "Organization", "kb", 0.95, candidates=("Q-PBOC",))
+    nlp.get_pipe("kg_statistical_ner")(doc)
+    by_rule = {(s.text, s._.kg_extractor) for s in doc.spans["kg_candidates"]}
+    assert {("中国人民银行", "kb"), ("中国人民银行", "ner"), ("潘功胜", "ner")} <= by_rule
+
+
+def test_pipe_matches_call(nlp):
+    texts = ["国务院总理李强在上海考察。", "", "No Chinese here.", "工业和信息化部部长金壮龙出席会议。\n\n李强表示，要推进这项工作。"]
+    one_by_one = [candidates(nlp(t)) for t in texts]
+    batched = [candidates(d) for d in nlp.pipe(texts, batch_size=2)]
+    assert one_by_one == batched
+    assert one_by_one[1] == one_by_one[2] == set()
+    assert ("李强", "Person") in one_by_one[3]
+
+
+def test_spans_map_back_to_the_right_characters_of_long_texts(nlp):
+    text = "说明。" * 100 + "\n  中国人民银行行长潘功胜在北京出席会议。"
+    doc = nlp(text)
+    assert ("潘功胜", "Person") in candidates(doc)
+
+
+def test_text_pieces_cut_lines_and_long_sentences():
+    text = "甲乙。" * 50 + "\n\nabc\n 丙丁 "
+    pieces = text_pieces(text, max_len=30)
+    assert all(e - s <= 30 for s, e in pieces)
+    assert "".join(text[s:e] for s, e in pieces[:-1]) == "甲乙。" * 50
+    assert text[slice(*pieces[-1])] == "丙丁"
+
+
+def test_min_score_drops_labels_below_it():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_statistical_ner", config={"min_score": 1.01})
+    doc = nlp("中国人民银行行长潘功胜在北京出席会议。")
+    assert not doc.spans["kg_candidates"] and not doc.spans["kg_positions"]
+
+
+def test_missing_model_names_the_path_and_how_to_train(tmp_path):
+    missing = tmp_path / "no_model_here"
+    nlp = spacy.blank("zh")
+    with pytest.raises(BackendError) as err:
+        nlp.add_pipe("kg_statistical_ner", config={"model": str(missing)})
+    assert str(missing) in str(err.value)
+    assert "scripts/train_ner.py" in str(err.value)
+    with pytest.raises(BackendError):
+        StatisticalNER(missing)
+
+
+def test_hanlp_factory_without_hanlp_names_the_extra():
+    if importlib.util.find_spec("hanlp") is not None:
+        pytest.skip("hanlp is installed here")
+    with pytest.raises(BackendError) as err:
+        spacy.blank("zh").add_pipe("kg_hanlp_ner")
+    assert "pip install -e '.[hanlp]'" in str(err.value)
+
+
+def test_hanlp_output_maps_token_offsets_to_candidates():
+    """HanLP's (entity, label, start, end) tuples over the characters of each piece."""
+    seen = []
+
+    def fake_hanlp(batch):
+        seen.extend(batch)
+        out = []
+        for chars in batch:
+            text = "".join(chars)
+            ents = []
+            for name, label in (("潘功胜", "NR"), ("中国人民银行", "NT"), ("北京", "NS"), ("会议", "MISC")):
+                i = text.find(name)
+                if i >= 0:
+                    ents.append((name, label, i, i + len(name)))
+            out.append(ents)
+        return out
+
+    nlp = spacy.blank("zh")
+    doc = nlp("第一行。\n中国人民银行行长潘功胜在北京出席会议。")
+    HanLPNER(fake_hanlp)(doc)
+    assert seen == [list("第一行。"), list("中国人民银行行长潘功胜在北京出席会议。")]
+    assert candidates(doc) == {("潘功胜", "Person"), ("中国人民银行", "Organization"), ("北京", "Place")}
+    assert {s._.kg_extractor for s in doc.spans["kg_candidates"]} == {"ner_hanlp"}
+
+
+def test_hanlp_missing_model_dir_names_the_path(tmp_path, monkeypatch):
+    pytest.importorskip("hanlp")
+    monkeypatch.setenv("HANLP_HOME", str(tmp_path))
+    with pytest.raises(BackendError) as err:
+        spacy.blank("zh").add_pipe("kg_hanlp_ner")
+    assert str(tmp_path / "policykg_ner") in str(err.value)
