@@ -9,6 +9,7 @@ Simplified or Traditional, is one node.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
@@ -101,6 +102,10 @@ class Linker:
                     continue
             if entry is None and not m.candidates:
                 hits = [e for e in self.kb.candidates(m.text) if e.type in COMPATIBLE.get(m.label, {m.label})]
+                if not hits and m.label == "Event":
+                    # 2024世界人工智能大会, 第七届进博会: an edition of a series the KB knows
+                    series = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+", "", m.text)
+                    hits = [e for e in self.kb.candidates(series) if e.type == "Event"] if series != m.text else []
                 entry = hits[0] if len(hits) == 1 else None
             if entry is None and m.candidates and m.extractor.startswith("kb"):
                 continue
@@ -150,8 +155,9 @@ class Linker:
                 if long_ is short or len(kl) <= len(ks) or ks not in kl:
                     continue
                 same_kind = (short.type == "Organization") == (long_.type == "Organization")
-                if same_kind and (len(ks) / len(kl) >= 0.6 or (short.type == "Organization" and len(ks) >= 2
-                                                                and kl.startswith(ks) is False)):
+                core = re.sub(r"[(（][^()（）]*[)）]$", "", kl)        # …方案（2023—2024年）
+                if same_kind and (len(ks) / len(kl) >= 0.6 or (short.type != "Organization" and core.endswith(ks))
+                                  or (short.type == "Organization" and len(ks) >= 2 and kl.startswith(ks) is False)):
                     remap[short.id] = long_.id
                     break
         for sid, lid in remap.items():

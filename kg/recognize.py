@@ -96,6 +96,7 @@ class ChinesePatterns:
         self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
         self.book_re = re.compile(r"《([^《》\n]{2,80})》")
+        self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
         zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
         self.post_re = re.compile(f"(?:{_alternation(zh_posts)})") if zh_posts else None
         self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
@@ -173,6 +174,11 @@ class ChinesePatterns:
 
     # -- rules ------------------------------------------------------------------------
     def book_titles(self, text):
+        # 「關於…的意見」: Hong Kong and Taiwan media quote document titles in corner brackets
+        for m in self.corner_re.finditer(text):
+            inner = m.group(1)
+            if any(inner.endswith(sfx) for sfx in self.policy_suffixes) and len(inner) >= 6:
+                yield Candidate(m.start(1), m.end(1), "Policy", "book_title", 0.85)
         for m in self.book_re.finditer(text):
             inner = m.group(1)
             kb_hits = [e for e in self.kb.candidates(inner) if e.type == "Organization"]
@@ -228,10 +234,17 @@ class ChinesePatterns:
             return True
         if suffix == "政策" and (len(body) < 4 or name.startswith(tuple(self.generic))):
             return True
+        if label == "Policy" and "的" in name and not name.startswith("关于"):
+            # 关于X的意见 / 促进X的若干措施: 的 comes right before the document word
+            if not any(name.endswith("的" + sfx) or name.endswith("的" + w + sfx)
+                       for sfx in (suffix,) for w in ("", "若干", "指导", "实施", "政策")):
+                return True
+        if body in self.rules.get("non_name_verbs", ()):
+            return True                       # 提供意见, 征求意见, 交换意见
         if label == "Event":
             if re.search(r"第[一二三四五六七八九十百零\d]+[场次期]", name):
                 return True
-            head = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届)", "", name)
+            head = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届|本届|上届|今年|去年)+", "", name)
             if head in self.generic_event_heads or len(head) < 4:
                 return True
         plain = name.replace("“", "").replace("”", "")
@@ -362,7 +375,7 @@ class ChinesePatterns:
 class EnglishPatterns:
     """Title + name, organisation and event names in English articles."""
 
-    CAP = r"[A-Z][a-zA-Z'\-]+"
+    CAP = r"[A-Z][a-zA-Z\-]+(?:'(?!s\b)[a-zA-Z]+)?"      # O'Neil, but not Xi Jinping's
 
     def __init__(self, kb: KnowledgeBase, rules: dict):
         self.kb = kb
@@ -541,11 +554,19 @@ class SpanResolver:
         chosen.sort(key=lambda s: s.start)
         chosen = self._propagate(doc, chosen)
         doc.ents = [s for s in chosen]
+        # entities never overlap, so the one covering a span's first token is the only
+        # candidate outer span (a scan of all of them per span is quadratic on long texts)
+        cover = {}
+        for c in chosen:
+            for i in range(c.start, c.end):
+                cover[i] = c
         nested = []
         for span in cands:
             if span._.kg_extractor != "kb" or span.label_ not in ("Organization", "Place", "Person"):
                 continue
-            outer = next((c for c in chosen if c.start <= span.start and span.end <= c.end and c != span), None)
+            outer = cover.get(span.start)
+            if outer is not None and not (span.end <= outer.end and outer != span):
+                outer = None
             if outer is not None and outer.label_ in self.NESTABLE_IN:
                 nested.append(span)
         doc.spans["kg_nested"] = nested

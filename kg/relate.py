@@ -57,6 +57,7 @@ class _Ctx:
     seen: set = field(default_factory=set)
     zh_titles: list = field(default_factory=list)
     calibration: Calibration = field(default_factory=Calibration)
+    main_region: dict = field(default_factory=dict)      # "province"/"city" -> KB place id
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
@@ -186,8 +187,19 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
 
 
 def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=False):
-    implied = [] if explicit_body else \
+    kb_body = ctx.kb.get(body.entity_id) if body is not None else None
+    foreign = kb_body is not None and kb_body.category == "country" and kb_body.id != "place:china"
+    implied = [] if explicit_body or foreign else \
         [ctx.kb.posts[t].implies for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].implies]
+    if body is None and not after and not implied and ctx.main_region:
+        # 省委书记黄坤明 with no body named: the province (or city) the article is about
+        ranked = [ctx.kb.posts[t] for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].rank_of]
+        for post in ranked:
+            region = ctx.main_region.get(post.rank_of)
+            gov = _region_body_for(ctx, region, [post.title]) if region else None
+            if gov is not None:
+                ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+                ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", post.title)
     implied = [i for i in implied if i in ctx.kb]
     title = "、".join(reversed(titles))
     for org in dict.fromkeys(implied):
@@ -196,6 +208,9 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
     if body is None or after:
         return
     body_type = ctx.type_of(body)
+    kb_body = ctx.kb.get(body.entity_id)
+    if kb_body is not None and kb_body.category == "country":
+        return            # 越南总理范明政: a foreign post, not the State Council
     if implied and body.entity_id not in implied:
         return
     if body_type == "Organization":
@@ -319,6 +334,12 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 break
     # an event opening in a place: E 在 济南市 开幕
     verbs = ctx.rules["event_place_verbs"]
+    if ctx.article.language == "en":
+        for ev in [m for m in ms if ctx.type_of(m) == "Event"]:
+            place = next((p for p in places if p.start > ev.end and p.start - ev.end <= 90
+                          and re.search(r"\bin\s+(?:the\s+city\s+of\s+)?$", text[max(0, p.start - 20):p.start])), None)
+            if place is not None:
+                ctx.emit(ev.entity_id, "locatedIn", place.entity_id, sent, "located_event")
     for ev in [m for m in ms if ctx.type_of(m) == "Event"]:
         rest = text[ev.end:sent.end]
         mt = re.match(r"\s*(?:将|于|已)?\s*(?:\d+月\d+日)?\s*(?:在|于)", rest)
@@ -347,29 +368,37 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         head = text[sent.start:ev.start]
         by = head.rfind("由")
         if by >= 0:
-            seg_start = sent.start + by
-            seg = text[seg_start:ev.start]
-            if any(v in seg for v in org_verbs):
-                for m in ms:
-                    if seg_start < m.start < ev.start and ctx.type_of(m) in ("Organization", "Place"):
-                        ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+            hosts = _hosts_after_by(ctx, ms, sent.start + by, ev.start)
+            for m in hosts:
+                ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+            if hosts:
                 continue
         # E …，由 A、B 共同主办: the organizers named after the event
         tail = text[ev.end:sent.end]
         by = tail.find("由")
         if by >= 0:
-            verb = next((v for v in org_verbs if v in tail[by:]), None)
-            if verb:
-                stop = ev.end + by + tail[by:].index(verb)
-                for m in ms:
-                    if ev.end + by < m.start and m.end <= stop and ctx.type_of(m) in ("Organization", "Place"):
-                        ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
-        # A 主办/举办/召开 (的) E
+            for m in _hosts_after_by(ctx, ms, ev.end + by, sent.end):
+                ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+        # A 主办/举办/召开 (的) E; but 在广州召开 E says where, not who
         for m in ms:
             if m.end <= ev.start and ctx.type_of(m) in ("Organization", "Place"):
                 between = text[m.end:ev.start]
                 if len(between) <= 12 and _longest_at(between, 0, org_verbs) and not re.search("[，。；]", between):
-                    ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+                    if text[m.start - 1:m.start] in ("在", "于") and ctx.type_of(m) == "Place":
+                        ctx.emit(ev.entity_id, "locatedIn", m.entity_id, sent, "located_event")
+                    else:
+                        for a in _coordinated(ctx, ms, m, ev.start):
+                            ctx.emit(a.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+        # English: E, hosted by A and B / E ... in Shanghai
+        if ctx.article.language == "en":
+            mt = re.search(r"\b(?:co-)?(?:hosted|organized|organised|sponsored)\s+by\s+", text[ev.end:sent.end])
+            if mt:
+                start = ev.end + mt.end()
+                first = next((m for m in ms if m.start >= start and m.start - start <= 5
+                              and ctx.type_of(m) in ("Organization", "Place")), None)
+                if first is not None:
+                    for a in _coordinated(ctx, ms, first, sent.end):
+                        ctx.emit(a.entity_id, "organized", ev.entity_id, sent, "organized_frame")
     # 潘功胜在2024金融街论坛年会上宣布…: an actor at an event speaks there
     for ev in events:
         if text[ev.start - 1:ev.start] == "在" and text[ev.end:ev.end + 1] in ("上", "期间") or \
@@ -389,6 +418,28 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             continue
         extractor = "participated_frame" if events else "participated_carried"
         ctx.emit(actor.entity_id, "participatedIn", event.entity_id, sent, extractor)
+
+
+HOSTING_VERBS = ("共同主办", "联合主办", "主办", "承办", "举办", "共同举办", "联合举办")
+
+
+def _hosts_after_by(ctx, ms, by_pos, limit):
+    """由 A、B 共同主办: the bodies between 由 and a hosting verb, and nothing else between."""
+    text = ctx.text
+    verb_at = min((i for i in (text.find(v, by_pos, limit) for v in HOSTING_VERBS) if i >= 0), default=-1)
+    if verb_at < 0:
+        return []
+    hosts, cursor = [], by_pos + 1
+    for m in ms:
+        if m.start < cursor or m.end > verb_at:
+            continue
+        if ctx.type_of(m) not in ("Organization", "Place") or \
+                text[cursor:m.start].strip(" ") not in ("", "、", "和", "与", "及", "以及", "等"):
+            return []
+        hosts.append(m)
+        cursor = m.end
+    rest = text[cursor:verb_at].strip(" ")
+    return hosts if re.fullmatch(r"(?:等(?:[一二三四五六七八九十\d]+[家个]?(?:单位|部门|机构)?)?)?(?:共同|联合)?", rest) else []
 
 
 def _alternation(words) -> str:
@@ -453,9 +504,25 @@ def _clause_bounds(ctx, sent, pos):
     return lo
 
 
+def _surname_alone(ctx, person, clause: str) -> bool:
+    """English prose names a person again by surname alone ("Li said", "Wang noted")."""
+    ent = ctx.entities.get(person.entity_id)
+    name_en = (ent.name_en if ent else "") or (person.text if re.match(r"[A-Z]", person.text) else "")
+    parts = name_en.split()
+    return len(parts) >= 2 and bool(re.search(rf"\b{re.escape(parts[0])}\b(?!\s+{re.escape(parts[1])})", clause))
+
+
+def _is_dateline(ctx, m) -> bool:
+    """新华社北京7月25日电 / BEIJING, July 25 --: the place an article was filed from."""
+    after = ctx.text[m.end:m.end + 12]
+    return bool(re.match(r"\s*\d{1,2}月\d{1,2}日电|,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:--|—|-)", after))
+
+
 def _can_act(ctx, m) -> bool:
     """Whole countries (我国, 全国) are the backdrop of policy news, not the doer."""
     e = ctx.kb.get(m.entity_id)
+    if ctx.type_of(m) == "Place" and _is_dateline(ctx, m):
+        return False
     return not (e is not None and e.type == "Place" and e.category == "country")
 
 
@@ -480,10 +547,10 @@ def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=T
         sp = state.get("speaker")
         if sp is not None and (not persons_only or ctx.type_of(sp) == "Person"):
             return sp, "pronoun"
-    if re.search(r"(?:^|[^其吉])[他她]|\b[Hh]e\b|\bLi\b", clause) or clause.strip().startswith(("他", "她")):
-        lp = state.get("person")
-        if lp is not None:
-            return lp, "pronoun"
+    lp = state.get("person")
+    if lp is not None and (re.search(r"(?:^|[^其吉])[他她]|\b[Hh]e\b|\b[Ss]he\b", clause)
+                           or _surname_alone(ctx, lp, clause)):
+        return lp, "pronoun"
     # earlier clauses of the sentence
     earlier = [m for m in ms if sent.start <= m.start and m.end <= lo and ctx.type_of(m) in kinds
                and _is_subject(ctx, sent, m, strict=True)]
@@ -548,6 +615,25 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         actor, how = _clause_actor(ctx, sent, ms, vpos, state)
         if actor is None:
             continue
+        for actor in _coordinated(ctx, ms, actor, vpos):
+            _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp)
+
+
+def _coordinated(ctx, ms, first, limit):
+    """工业和信息化部、教育部和科技部等…印发: every body of the list does the verb."""
+    group = [first]
+    kind = ctx.type_of(first)
+    for m in ms:
+        if m.start >= limit:
+            break
+        if m.start > group[-1].end and ctx.type_of(m) == kind and \
+                ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及", ", ", " and ", ", and "):
+            group.append(m)
+    return group
+
+
+def _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp):
+    if True:
         atype = ctx.type_of(actor)
         otype = ctx.type_of(obj)
         if atype == "Person":
@@ -608,6 +694,29 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         state["subject"] = state["speaker"]
 
 
+def _main_regions(kb, mentions) -> dict:
+    """The province and the city an article mentions most (for 省委书记, 市长 with no body)."""
+    from collections import Counter
+
+    from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES
+
+    counts = {"province": Counter(), "city": Counter()}
+    for m in mentions:
+        e = kb.get(m.entity_id)
+        if e is None:
+            continue
+        place = e if e.type == "Place" else kb.get(e.located_in) if e.located_in else None
+        if place is None:
+            continue
+        if place.category in PROVINCE_CATEGORIES:
+            counts["province"][place.id] += 1
+        elif place.category in CITY_CATEGORIES:
+            counts["city"][place.id] += 1
+            if place.located_in:
+                counts["province"][place.located_in] += 0.5
+    return {k: c.most_common(1)[0][0] for k, c in counts.items() if c}
+
+
 def extract_relations(article: Article, mentions: list[Mention], entities: dict[str, Entity],
                       kb: KnowledgeBase, rules: dict | None = None,
                       calibration: Calibration | None = None) -> list[Relation]:
@@ -621,6 +730,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
                calibration=calibration if calibration is not None else load_calibration())
     ctx.zh_titles = _zh_titles(kb)
     linked = sorted((m for m in mentions if m.entity_id), key=lambda m: m.start)
+    ctx.main_region = _main_regions(kb, linked)
     starts = [m.start for m in linked]
     state: dict = {}
     for sent in split_sentences(ctx.text):
