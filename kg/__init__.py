@@ -65,15 +65,14 @@ def build_graph(paths_or_texts: Iterable[str | Path]):
 
 
 def sparql(graph_or_path, query: str):
-    """Run SPARQL through Oxigraph on an rdflib.Graph, a Turtle file or a build folder."""
+    """Run SPARQL through Oxigraph on an rdflib.Graph, a Turtle file or a build folder
+    (its store/ when the build kept one, else its graph.ttl)."""
     from .query import run_query
     from .graph import to_store
 
     source = graph_or_path
     if hasattr(graph_or_path, "triples"):
         source = to_store(graph_or_path)
-    elif Path(graph_or_path).is_dir():
-        source = Path(graph_or_path) / "graph.ttl"
     return run_query(source, query)
 
 

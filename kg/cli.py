@@ -111,7 +111,8 @@ def query(graph, sparql, query_file, named, param, fmt, list_named):
     """Ask GRAPH (a build folder or a .ttl file) a SPARQL question.
 
     The prefixes kg:, kgr:, skos:, prov:, rdf:, rdfs:, dcterms:, org: and xsd: are
-    declared for you. Queries run on Oxigraph.
+    declared for you. Queries run on Oxigraph: on the folder's store/ (read-only, the
+    union of its per-document graphs) when the build kept one, else on its graph.ttl.
 
     \b
     Examples:
@@ -126,7 +127,9 @@ def query(graph, sparql, query_file, named, param, fmt, list_named):
             for name, nq in sorted(q.named_queries().items()):
                 click.echo(f"{name:<12} {nq.title}")
             return
-        source = _graph_file(graph)
+        source = q.open_source(graph)   # DIR/store when the build kept one, else graph.ttl
+        if source.note:
+            click.echo(f"note: {source.note}", err=True)
         given = [x for x in (sparql, query_file, named) if x]
         if len(given) != 1:
             raise click.UsageError("give exactly one of: a SPARQL string, --file, or --named NAME")
@@ -145,6 +148,206 @@ def query(graph, sparql, query_file, named, param, fmt, list_named):
         raise click.ClickException(str(exc)) from exc
     formatter = {"table": q.format_table, "csv": q.format_csv, "json": q.format_json}[fmt]
     click.echo(formatter(result))
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
+@click.option("--port", "-p", default=8000, show_default=True, help="TCP port (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines query the graph.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run before it is stopped (HTTP 503).")
+@click.option("--max-rows", default=10_000, show_default=True, help="Rows (or triples) a result is cut at.")
+@click.option("--workers", type=int, help="Queries run at once (default: CPU count, at least 2).")
+@click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
+def serve(graph, port, host, timeout, max_rows, workers, quiet):
+    """Serve GRAPH (a build folder or a graph file) as a read-only SPARQL endpoint.
+
+    SPARQL 1.1 Protocol at /sparql (GET ?query=, POST form or application/sparql-query;
+    JSON, XML, CSV or TSV results by Accept), the graph page at /graph.html, and the
+    named queries with a box to run your own at /queries. Each query runs in its own
+    process and is stopped after --timeout seconds; SPARQL Update (403) and federated
+    SERVICE (400) are refused. Uses DIR/store when the build kept one, else DIR/graph.ttl.
+
+    \b
+    Example:
+        kg serve output --port 8000
+        curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql' \\
+             --data-urlencode 'query=SELECT ?n WHERE { ?p a kg:Person ; skos:prefLabel ?n }'
+    """
+    from .serve import serve as run_server
+
+    try:
+        run_server(graph, host, port, timeout=timeout, max_rows=max_rows, workers=workers, quiet=quiet,
+                   echo=click.echo)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                                   "choose another --port (0 picks a free one)") from exc
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "-f", "fmt", required=True,
+              type=click.Choice(["ttl", "nt", "nq", "jsonld", "graphml", "gexf", "csv"]),
+              help="ttl/nt/nq/jsonld: RDF with statement provenance (nq: a named graph per document); "
+                   "graphml/gexf: property graph for networkx and Gephi; csv: nodes.csv + edges.csv for Neo4j.")
+@click.option("--output", "-o", "out", type=click.Path(path_type=Path),
+              help="File to write (for csv: the folder); default: into GRAPH's folder as graph.<format>.")
+def export(graph, fmt, out):
+    """Export GRAPH (a build folder or a graph file) for other tools; every file is written atomically.
+
+    \b
+    Examples:
+        kg export output --format graphml              # output/graph.graphml for Gephi, networkx
+        kg export output --format nq -o graph.nq       # a named graph per document
+        kg export output --format csv -o neo4j/        # neo4j/nodes.csv, neo4j/edges.csv
+    """
+    from .export import export as run_export
+
+    try:
+        written = run_export(graph, fmt, out)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not written:
+        click.echo(f"{graph}: its graph.ttl is already the Turtle of this graph; nothing written "
+                   "(give -o PATH for a copy)")
+    for path in written:
+        click.echo(f"{fmt}: {path} ({path.stat().st_size:,} bytes)")
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@click.option("--top", "-k", default=10, show_default=True, help="Entities in the overall centrality ranking.")
+@click.option("--per-type", default=5, show_default=True, help="Entities per type in the per-type rankings.")
+@click.option("--by", type=click.Choice(["pagerank", "betweenness", "degree"]), default="pagerank",
+              show_default=True, help="Measure the rankings sort by.")
+@click.option("--focus", help="Also show the ego network of this entity (label, alias or English name).")
+@click.option("--radius", default=1, show_default=True, help="Hops around --focus.")
+@click.option("--path", "path", nargs=2, metavar="A B", help="Also show a shortest path from A to B with evidence.")
+@click.option("--timeline-by", type=click.Choice(["day", "month", "year"]), default="month", show_default=True)
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a chart (.png, .svg or .pdf) of the centrality ranking or, with --chart-of timeline, the timeline.")
+@click.option("--chart-of", type=click.Choice(["centrality", "timeline"]), default="centrality", show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Seed for Louvain communities and sampled betweenness.")
+def analyze(graph, as_json, top, per_type, by, focus, radius, path, timeline_by, chart, chart_of, seed):
+    """Analyze the actor network of GRAPH: centrality, communities, programmes, timeline.
+
+    Most central entities (degree, betweenness, PageRank) overall and per type; Louvain
+    communities (seeded); programmes and policies ranked by distinct promoters and
+    implementers; statements by article date; with --focus an ego network and with
+    --path the relations joining two entities, each with its evidence sentence.
+
+    \b
+    Examples:
+        kg analyze output
+        kg analyze output --focus 李强 --path 李强 工业和信息化部
+        kg analyze output --json --chart central.png
+    """
+    import json as _json
+
+    from . import analyze as an
+    from .export import to_networkx
+
+    try:
+        G = to_networkx(graph)
+        report = an.analysis(G, k=top, per_type=per_type, by=by, seed=seed, focus=focus, radius=radius,
+                             path=tuple(path) if path else None, timeline_by=timeline_by)
+        if chart is not None:
+            if chart_of == "timeline":
+                an.plot_timeline(report["timeline"], chart)
+            else:
+                an.plot_centrality(report["most_central"], chart, by=by)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(_json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_analysis_text(report, by))
+    if chart is not None:
+        click.echo(f"chart: {chart}", err=as_json)
+
+
+def _analysis_text(report: dict, by: str) -> str:
+    from .query import QueryResult, format_table
+
+    def table(columns, rows, width=60):
+        return format_table(QueryResult(list(columns), [tuple(r) for r in rows]), max_width=width)
+
+    g = report["graph"]
+    cols = ("rank", "entity", "type", "degree", "betweenness", "pagerank")
+
+    def ranking(rows):
+        return table(cols, [(r["rank"], r["label"], r["type"] or "", r["degree"], f"{r['betweenness']:.4f}",
+                             f"{r['pagerank']:.4f}") for r in rows])
+
+    out = [f"{g['entities']} entities, {g['relations']} relations, {g['documents']} documents", "",
+           f"Most central entities (by {by})", ranking(report["most_central"])]
+    for etype, rows in report["most_central_by_type"].items():
+        out += ["", f"Most central: {etype}", ranking(rows)]
+    groups = [c for c in report["communities"] if c["size"] > 1]
+    alone = len(report["communities"]) - len(groups)
+    out += ["", "Communities (Louvain)",
+            table(("id", "size", "members"), [(c["id"], c["size"], "、".join(c["labels"][:6])
+                                              + ("…" if c["size"] > 6 else "")) for c in groups], 80)]
+    if alone:
+        out.append(f"and {alone} entities with no relation to any other")
+    out += ["", "Programmes and policies by distinct promoters and implementers",
+            table(("programme", "type", "supporters", "promoters", "implementers"),
+                  [(r["label"], r["type"], r["supporters"], r["promoters"], r["implementers"])
+                   for r in report["programs"]])]
+    out += ["", "Statements by article date",
+            table(("period", "documents", "statements", "predicates"),
+                  [(r["period"] or "undated", r["documents"], r["statements"],
+                    ", ".join(f"{p} {n}" for p, n in r["predicates"].items())) for r in report["timeline"]], 80)]
+    if "ego" in report:
+        e = report["ego"]
+        out += ["", f"Ego network of {e['center']} (radius {e['radius']})",
+                table(("subject", "predicate", "object", "evidence"),
+                      [(r["subject"], r["predicate"], r["object"], r["evidence_count"]) for r in e["edges"]])]
+    if "path" in report:
+        p = report["path"]
+        out += ["", f"Path from {p['from']} to {p['to']}",
+                table(("from", "predicate", "to", "evidence", "document"),
+                      [(s["from"], s["predicate"], s["to"], s["evidence"] or "", s["document"] or "")
+                       for s in p["steps"]], 50)]
+    return "\n".join(out)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
+@click.option("--focus", help="Draw only this entity (label, alias or English name) and its neighbourhood.")
+@click.option("--depth", default=2, show_default=True, help="Hops around --focus.")
+@click.option("--max-nodes", default=5000, show_default=True, help="Keep at most this many, best connected first.")
+@click.option("--output", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write; default GRAPH's folder: graph.html, or ego-LABEL.html with --focus.")
+def viz(graph, focus, depth, max_nodes, out):
+    """Write GRAPH as one self-contained interactive HTML page (no network access).
+
+    Search box, type and relation filters, tooltips with evidence; with --focus only the
+    entities within --depth hops of one entity.
+
+    \b
+    Examples:
+        kg viz output                                  # output/graph.html
+        kg viz output --focus 李强 --depth 2 -o liqiang.html
+    """
+    import re as _re
+
+    from .export import to_rdflib
+    from .viz import graph_to_html
+
+    folder = graph if graph.is_dir() else graph.parent
+    if out is None:
+        slug = _re.sub(r"[^\w.-]+", "_", focus).strip("_") if focus else ""
+        out = folder / (f"ego-{slug or 'focus'}.html" if focus else "graph.html")
+    try:
+        g = to_rdflib(graph)
+        path = graph_to_html(g, out, focus=focus, depth=depth, max_nodes=max_nodes)
+    except (KGError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"html: {path} ({path.stat().st_size:,} bytes)")
 
 
 def main():  # pragma: no cover - console entry point

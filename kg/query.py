@@ -28,7 +28,8 @@ from kg.errors import QueryError
 from kg.graph import PREFIXES
 
 __all__ = [
-    "QueryResult", "NamedQuery", "QUERY_DIR", "open_store", "run_query", "named_queries",
+    "QueryResult", "NamedQuery", "GraphSource", "QUERY_DIR", "open_store", "open_source", "run_query",
+    "named_queries",
     "run_named", "sparql_string", "format_table", "format_csv", "format_json",
 ]
 
@@ -131,11 +132,125 @@ def open_store(path, *, ontology=None, cache: bool = True) -> ox.Store:
     return store
 
 
-def _as_store(source) -> ox.Store:
-    if isinstance(source, ox.Store):
+@dataclass
+class GraphSource:
+    """A graph ready to query: a pyoxigraph Store and how to read it.
+
+    ``kind`` is "store" for an on-disk Oxigraph store opened read-only (``DIR/store``:
+    one named graph per document), "file" for a Turtle/N-Triples file bulk-loaded into
+    memory, and "memory" for a Store or rdflib graph handed over in Python. With
+    ``union`` the default graph of every query is the union of all graphs (RDF set
+    semantics only when no triple sits in two graphs: pyoxigraph 0.5 evaluates the union
+    as a bag, oxigraph issue #1919, so :func:`open_source` checks), and queries written for
+    graph.ttl answer the same on the store.
+
+    >>> src = open_source("output")                  # doctest: +SKIP
+    >>> src.kind, src.union                          # doctest: +SKIP
+    ('file', False)
+    """
+
+    store: ox.Store
+    path: Path | None = None
+    kind: str = "memory"
+    union: bool = False
+    note: str | None = None     # why this source was chosen over another, for people
+
+    def query(self, sparql: str, **kwargs):
+        """``Store.query`` with the policykg prefixes and, for a store, the union default graph."""
+        kwargs.setdefault("prefixes", PREFIXES)
+        if self.union and not kwargs.get("default_graph"):
+            kwargs.setdefault("use_default_graph_as_union", True)
+        return self.store.query(sparql, **kwargs)
+
+    def describe(self) -> str:
+        """One line for people: what was opened."""
+        what = {"store": "Oxigraph store (read-only)", "file": "graph file loaded into memory"}
+        return f"{self.path} ({what.get(self.kind, 'in-memory graph')})" if self.path else what.get(self.kind, "in-memory graph")
+
+
+def _is_oxigraph_dir(path: Path) -> bool:
+    return (path / "CURRENT").is_file() or any(path.glob("MANIFEST-*"))
+
+
+def open_source(path, *, ontology=None) -> GraphSource:
+    """The graph behind a build folder, a graph file or a store directory, ready to query.
+
+    A build folder with ``store/`` (the on-disk Oxigraph store a build keeps) opens that
+    store read-only, so a running build may hold it at the same time; a build folder
+    without one bulk-loads its ``graph.ttl`` into memory (cached, see
+    :func:`open_store`). A file is loaded; a directory that is itself an Oxigraph store is
+    opened read-only. Queries on a store see the union of its per-document graphs.
+
+    >>> run_query(open_source("output"), "ASK { ?d a kg:Document }").boolean   # doctest: +SKIP
+    True
+    """
+    path = Path(path)
+    if not path.exists():
+        raise QueryError(f"{path}: no such build folder, graph file or store; run `kg build CORPUS --out {path}` "
+                         "first or pass the path of a .ttl/.nt file")
+    if path.is_dir():
+        store_dir = path / "store"
+        ttl = path / "graph.ttl"
+        if store_dir.is_dir():
+            store = _open_read_only(store_dir)
+            if not _repeats_across_graphs(store):
+                return GraphSource(store, path=store_dir, kind="store", union=True)
+            why = (f"{store_dir} holds some triples in more than one document graph, and pyoxigraph "
+                   f"{ox.__version__} would count each once per graph (oxigraph issue #1919)")
+            if ttl.is_file():
+                return GraphSource(open_store(ttl, ontology=ontology), path=ttl, kind="file",
+                                   note=f"{why}: answering from {ttl}, the union with each triple once")
+            return GraphSource(store, path=store_dir, kind="store", union=True,
+                               note=f"{why}, and there is no graph.ttl: rows may repeat")
+        if ttl.is_file():
+            return GraphSource(open_store(ttl, ontology=ontology), path=ttl, kind="file")
+        if _is_oxigraph_dir(path):
+            return GraphSource(_open_read_only(path), path=path, kind="store", union=True)
+        raise QueryError(f"{path} has no graph.ttl and no store/; build one first with: kg build CORPUS --out {path}")
+    return GraphSource(open_store(path, ontology=ontology), path=path, kind="file")
+
+
+def _repeats_across_graphs(store: ox.Store, graphs: int = 500, per_graph: int = 20) -> bool:
+    """Whether triples of ``store`` sit in two graphs, judged from a sample.
+
+    A union default graph is a set only without such triples in pyoxigraph 0.5 (oxigraph
+    issue #1919, fixed after 0.5.13). The first ``per_graph`` quads of up to ``graphs``
+    graphs (and of the default graph) are looked up in every graph: a few thousand index
+    lookups, milliseconds, where a full check (a SPARQL join of the store with itself)
+    took 37 s on a million triples. A layout that repeats what documents share (entity
+    types and labels in every document graph) shows up in any sample; a store where only
+    a rare triple repeats can pass it.
+    """
+    from itertools import islice
+
+    named = list(islice(store.named_graphs(), graphs))
+    if not named:
+        return False
+    for graph in [ox.DefaultGraph(), *named]:
+        for quad in islice(store.quads_for_pattern(None, None, None, graph), per_graph):
+            same = islice(store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None), 2)
+            if sum(1 for _ in same) > 1:
+                return True
+    return False
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot open as an Oxigraph store ({exc}); "
+                         "pass a directory written by pyoxigraph.Store(path), or rebuild with kg build") from exc
+
+
+def _as_source(source) -> GraphSource:
+    """Whatever a caller handed over (path, build folder, Store, rdflib graph) as a GraphSource."""
+    if isinstance(source, GraphSource):
         return source
+    if isinstance(source, ox.Store):
+        has_named = next(iter(source.named_graphs()), None) is not None
+        return GraphSource(source, kind="memory", union=has_named)
     if isinstance(source, (str, os.PathLike)):
-        return open_store(source)
+        return open_source(source)
     try:  # an rdflib graph
         import rdflib
     except ImportError:  # pragma: no cover
@@ -143,9 +258,13 @@ def _as_store(source) -> ox.Store:
     if rdflib is not None and isinstance(source, rdflib.Graph):
         from kg.graph import to_store
 
-        return to_store(source)
-    raise QueryError(f"cannot query {type(source).__name__}: pass a graph path, a store "
+        return GraphSource(to_store(source), kind="memory")
+    raise QueryError(f"cannot query {type(source).__name__}: pass a build folder, a graph path, a store "
                      "directory, a pyoxigraph.Store or an rdflib.Graph")
+
+
+def _as_store(source) -> ox.Store:
+    return _as_source(source).store
 
 
 # ---------------------------------------------------------------- running
@@ -183,16 +302,16 @@ def _hint(message: str, sparql: str) -> str:
 
 
 def run_query(source, sparql: str) -> QueryResult:
-    """Run one SPARQL query on ``source`` (a .ttl/.nt path, a store directory, a
-    pyoxigraph.Store or an rdflib.Graph) through Oxigraph.
+    """Run one SPARQL query on ``source`` (a build folder, a .ttl/.nt path, a store
+    directory, a :class:`GraphSource`, a pyoxigraph.Store or an rdflib.Graph) through Oxigraph.
 
     >>> r = run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?d a kg:Document }")  # doctest: +SKIP
     >>> r.rows                                                                    # doctest: +SKIP
     [('5',)]
     """
-    store = _as_store(source)
+    src = _as_source(source)
     try:
-        answer = store.query(sparql, prefixes=PREFIXES)
+        answer = src.query(sparql)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {_hint(str(exc), sparql)}") from exc
     except (OSError, ValueError, TypeError) as exc:
