@@ -40,7 +40,7 @@ _HAN_RE = re.compile(f"[{HAN}]")
 OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
-PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4,
+PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3,
             "suffix": 3, "company": 3, "en_title_name": 5, "en_pattern": 3, "ner": 2,
             "propagated": 1}
 
@@ -87,6 +87,7 @@ class ChinesePatterns:
                 self._stops_by_last.setdefault(w[-1], []).append(w)
         self.generic = rules["generic_modifiers"]
         self.leading_drop = rules["leading_drop"]
+        self.body_suffixes = rules["body_suffixes"]
         self.policy_suffixes = set(rules["policy_suffixes"])
         self.program_suffixes = set(rules["program_suffixes"])
         self.event_suffixes = set(rules["event_suffixes"])
@@ -94,6 +95,7 @@ class ChinesePatterns:
         names = rules["policy_suffixes"] + rules["program_suffixes"] + rules["event_suffixes"]
         self.suffix_re = re.compile(f"(?:{_alternation(names)})")
         self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
+        self.company_suffixes = rules["company_suffixes"]
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
         self.book_re = re.compile(r"《([^《》\n]{2,80})》")
         self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
@@ -115,6 +117,9 @@ class ChinesePatterns:
         self.regional_short_re = re.compile(
             f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
         self.place_chars = "省市区县州盟"
+        cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
+        self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
+            if cities else re.compile("(?!)")
 
     # -- helpers ----------------------------------------------------------------------
     def _stop_before(self, text: str, pos: int, limit: int, weak_de: bool) -> int:
@@ -280,6 +285,15 @@ class ChinesePatterns:
             if any(ch in inner for ch in "，。！？；：,"):
                 continue
             end = m.end()
+            if any(inner.endswith(x) for x in self.program_suffixes) and not text.startswith(tuple(suffixes), end):
+                # 数字经济创新提质“一号发展工程”, 制造强省“八大行动”: the qualifier is part of the name
+                q = self._drop_leading(text, self._stop_before(text, m.start(), 16, False), m.start())
+                qualifier = text[q:m.start()]
+                if 2 <= len(qualifier) and not any(c in qualifier for c in "“”") \
+                        and not self._generic(qualifier + "工程", "工程", "Program"):
+                    yield Candidate(q, end, "Program", "quoted", 0.75)
+                    last_end = end
+                    continue
             suffix = next((s for s in suffixes if text.startswith(s, end)), None)
             if suffix:
                 yield Candidate(m.start(), end + len(suffix), "Program" if suffix not in self.policy_suffixes
@@ -302,12 +316,41 @@ class ChinesePatterns:
     def companies(self, text):
         for m in self.company_re.finditer(text):
             start = self._stop_before(text, m.start(), 24, False)
-            enum = text.rfind("、", start, m.start())      # 阿里巴巴集团、海康威视…公司: two companies
-            start = enum + 1 if enum >= 0 else start
-            # 有限公司 always ends a name; bare 集团 must also look like an ending (not 集团化)
-            if m.start() - start < 2 or (m.group(0) == "集团" and not self._followed_well(text, m.end())):
+            # 阿里巴巴集团、海康威视…公司 / 阿里巴巴集团和之江实验室: two names, not one
+            for sep in ("、", "和", "与", "及"):
+                cut = text.rfind(sep, start, m.start())
+                if cut >= 0 and (sep == "、" or any(text.endswith(x, 0, cut) for x in self.company_suffixes)):
+                    start = cut + len(sep)
+            # 有限公司 always ends a name; bare 集团/公司 must also look like an ending (not 集团化)
+            loose = m.group(0) in self.rules["loose_company_suffixes"]
+            if m.start() - start < 2 or (loose and (not self._followed_well(text, m.end()) or m.start() - start < 3)):
                 continue
+            if loose and self._generic(text[start:m.end()], m.group(0), "Organization"):
+                continue
+            # 营山县川北电缆有限公司: a county or district before the name says where it is
+            place = re.match(f"(?:[{HAN}]{{2,4}}?市)?([{HAN}]{{1,4}}?[县区旗])(?=[{HAN}]{{2}})", text[start:m.start()])
+            if place and m.start() - (start + place.end()) >= 2:
+                yield Candidate(start + place.start(1), start + place.end(1), "Place", "company", 0.7)
+                start += place.end()
             yield Candidate(start, m.end(), "Organization", "company", 0.8)
+
+    def bodies_before_titles(self, text):
+        """创新科技及工业局局长孙东: a name ending in 局/委员会/办公室 right before a post title."""
+        if self.post_re is None:
+            return
+        for m in self.post_re.finditer(text):
+            t0 = m.start()
+            sfx = next((x for x in self.body_suffixes if text.endswith(x, 0, t0)), None)
+            if sfx is None:
+                # 局长 after …局: the body's last character is the title's first
+                sfx = next((x for x in self.body_suffixes if len(x) == 1 and text.startswith(x, t0)), None)
+                if sfx is None:
+                    continue
+                t0 += 1
+            start = self._stop_before(text, t0 - len(sfx), 16, False)
+            start = self._drop_leading(text, start, t0 - len(sfx))
+            if t0 - start - len(sfx) >= 2 and not self.kb.candidates(text[start:t0]):
+                yield Candidate(start, t0, "Organization", "body_title", 0.7)
 
     def title_names(self, text):
         """Post title followed by a personal name: 部长金壮龙, 副厅长石晓鹏表示."""
@@ -351,6 +394,13 @@ class ChinesePatterns:
             return "end"
         return "word" if any(text.startswith(w, pos) for w in self.followers) else ""
 
+    def county_places(self, text):
+        """成都市郫都区, 南充市高坪区: a district or county right after a city the KB knows."""
+        for m in self.county_re.finditer(text):
+            city = [e for e in self.kb.candidates(m.group(1)) if e.type == "Place"]
+            if city and not self.kb.candidates(m.group(2)):
+                yield Candidate(m.start(2), m.end(2), "Place", "county", 0.7)
+
     def regional_shorts(self, text):
         """省工信厅, 市政府: a body of the province or city the article is about."""
         if self.regional_short_re is None:
@@ -365,6 +415,8 @@ class ChinesePatterns:
         yield from self.quoted_programs(text)
         yield from self.suffix_names(text)
         yield from self.companies(text)
+        yield from self.bodies_before_titles(text)
+        yield from self.county_places(text)
         yield from self.title_names(text)
         yield from self.regional_shorts(text)
 
@@ -541,7 +593,9 @@ class SpanResolver:
         return False
 
     def __call__(self, doc: Doc) -> Doc:
-        all_cands = list(doc.spans.get("kg_candidates", []))
+        # 党的十八大以来: an event named as a point in time is not mentioned as an event
+        all_cands = [s for s in doc.spans.get("kg_candidates", [])
+                     if not (s.label_ == "Event" and doc.text.startswith("以来", s.end_char))]
         cands = [s for s in all_cands if not s._.kg_extractor.startswith("ner")]
         chosen = _resolve(cands)
         # a statistical span only fills a gap the rules and the KB left (else 李强星 beats 李强)

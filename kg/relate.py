@@ -58,6 +58,7 @@ class _Ctx:
     zh_titles: list = field(default_factory=list)
     calibration: Calibration = field(default_factory=Calibration)
     main_region: dict = field(default_factory=dict)      # "province"/"city" -> KB place id
+    sentence_mentions: list = field(default_factory=list)
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
@@ -195,7 +196,7 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
         # 省委书记黄坤明 with no body named: the province (or city) the article is about
         ranked = [ctx.kb.posts[t] for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].rank_of]
         for post in ranked:
-            region = ctx.main_region.get(post.rank_of)
+            region = _nearest_region(ctx, sent, person, post.rank_of) or ctx.main_region.get(post.rank_of)
             gov = _region_body_for(ctx, region, [post.title]) if region else None
             if gov is not None:
                 ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
@@ -227,6 +228,21 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
         if gov is not None:
             ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
+
+
+def _nearest_region(ctx, sent, person, rank):
+    """衢州市召开…，市委书记高屹: the last place of that rank named earlier in the sentence."""
+    from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES
+
+    cats = PROVINCE_CATEGORIES if rank == "province" else CITY_CATEGORIES
+    best = None
+    for m in ctx.sentence_mentions:
+        if m.end > person.start:
+            break
+        e = ctx.kb.get(m.entity_id)
+        if e is not None and e.type == "Place" and e.category in cats:
+            best = e.id
+    return best
 
 
 def _region_body_for(ctx, place_id: str, titles):
@@ -326,12 +342,28 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         if ent is None or ent.type != "Organization" or ent.kb_id is not None:
             continue
         for n in (4, 3, 2):
-            hits = [e for e in ctx.kb.candidates(ent.name[:n]) if e.type == "Place"]
+            # a city before a company's name says where it is; a province is usually a brand
+            hits = [e for e in ctx.kb.candidates(ent.name[:n]) if e.type == "Place" and e.place_level >= 2]
             if hits:
                 place = hits[0]
                 ctx.entities.setdefault(place.id, _entity_from_kb(ctx.kb, place.id))
                 ctx.emit(ent.id, "locatedIn", place.id, sent, "located_company")
                 break
+    # 位于郫都区的四川新华西乳业公司 / 营山县川北电缆有限公司 (a county just before a company)
+    for m in ms:
+        if ctx.type_of(m) != "Organization":
+            continue
+        place = next((p for p in places if p.end <= m.start and (
+            p.end == m.start or re.fullmatch(r"的", text[p.end:m.start])) and
+            (text[max(0, p.start - 2):p.start] == "位于" or p.end == m.start)), None)
+        if place is not None and ctx.kb.get(m.entity_id) is None:
+            ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
+    # a district or county named right after its city: 南充市高坪区
+    for a in places:
+        for b in places:
+            if b.end == a.start and ctx.kb.get(a.entity_id) is None and (ctx.kb.get(b.entity_id) or None) is not None \
+                    and ctx.kb.get(b.entity_id).place_level == 2:
+                ctx.emit(a.entity_id, "locatedIn", b.entity_id, sent, "located_adjacent")
     # an event opening in a place: E 在 济南市 开幕
     verbs = ctx.rules["event_place_verbs"]
     if ctx.article.language == "en":
@@ -363,6 +395,9 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     if events:
         state["last_event"] = events[-1]
     org_verbs = ctx.rules["organize_verbs"]
+    if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
+            re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
+        events = [state["last_event"]]
     for ev in events:
         # 由 A、B 共同主办的 E
         head = text[sent.start:ev.start]
@@ -379,6 +414,16 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         if by >= 0:
             for m in _hosts_after_by(ctx, ms, ev.end + by, sent.end):
                 ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+        # A、B 在广州召开 E: the subject of the verb right before E, with its list
+        before = text[max(sent.start, ev.start - 6):ev.start]
+        verb = next((v for v in org_verbs if before.endswith(v) or before.endswith(v + "的")), None)
+        if verb:
+            vpos = ev.start - len(verb) - (1 if before.endswith(verb + "的") else 0)
+            actor, how = _clause_actor(ctx, sent, ms, vpos, state)
+            if actor is not None and how == "explicit" and ctx.type_of(actor) in ("Organization", "Place") \
+                    and text[actor.start - 1:actor.start] not in ("在", "于"):
+                for a in _coordinated(ctx, ms, actor, vpos):
+                    ctx.emit(a.entity_id, "organized", ev.entity_id, sent, "organized_frame")
         # A 主办/举办/召开 (的) E; but 在广州召开 E says where, not who
         for m in ms:
             if m.end <= ev.start and ctx.type_of(m) in ("Organization", "Place"):
@@ -401,9 +446,9 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                         ctx.emit(a.entity_id, "organized", ev.entity_id, sent, "organized_frame")
     # 潘功胜在2024金融街论坛年会上宣布…: an actor at an event speaks there
     for ev in events:
-        if text[ev.start - 1:ev.start] == "在" and text[ev.end:ev.end + 1] in ("上", "期间") or \
-                text[ev.start - 1:ev.start] == "在" and text.startswith(("开幕式", "闭幕式"), ev.end):
-            actor, _ = _clause_actor(ctx, sent, ms, ev.start - 1, state, allow_places=False)
+        zai = text.rfind("在", _clause_bounds(ctx, sent, ev.start), ev.start)
+        if zai >= 0 and (text[ev.end:ev.end + 1] in ("上", "期间") or text.startswith(("开幕式", "闭幕式"), ev.end)):
+            actor, _ = _clause_actor(ctx, sent, ms, zai, state, allow_places=False)
             if actor is not None and actor.end <= ev.start:
                 ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
     # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
@@ -418,6 +463,11 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             continue
         extractor = "participated_frame" if events else "participated_carried"
         ctx.emit(actor.entity_id, "participatedIn", event.entity_id, sent, extractor)
+        if text[vpos - 1:vpos] == "等":
+            # 省委副书记孟凡利，省委常委林克庆等出席: everyone listed before 等
+            for m in ms:
+                if m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
+                    ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
 
 
 HOSTING_VERBS = ("共同主办", "联合主办", "主办", "承办", "举办", "共同举办", "联合举办")
@@ -453,6 +503,14 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     text = ctx.text
     verbs = ctx.rules["visit_verbs"]
     s_text = text[sent.start:sent.end]
+    # 在 X，某人听取…: a sentence that opens at a company where the person is
+    first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
+    opening = text[sent.start:first.start].strip() if first is not None else ""
+    if first is not None and (opening in ("在", "图为在") or re.fullmatch(r"在位于.{1,12}的", opening)) and \
+            re.match(r"\s*[，,]", text[first.end:first.end + 2]):
+        person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
+        if person is not None:
+            ctx.emit(person.entity_id, "visited", first.entity_id, sent, "visit_frame")
     found = list(re.finditer(_alternation(verbs), s_text))
     if not found:
         return
@@ -460,8 +518,8 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     for mt in found:
         vpos = sent.start + mt.start()
         person, how = _clause_actor(ctx, sent, ms, vpos, state, persons_only=True)
-        if person is None:
-            continue
+        if person is None or (how != "explicit" and re.search(r"\bto\s+$", text[max(0, vpos - 5):vpos])):
+            continue          # "the first secretary to visit China": not the sentence's subject
         extractor = "visit_frame" if how == "explicit" else "visit_carried"
         if ctx.article.language == "en":
             after = vpos + len(mt.group(0))
@@ -486,13 +544,7 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         while nxt is not None:        # 来到A、B和C: each one of the list
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
             nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
-    # 在 X，李强听取…: a sentence that opens at a company where the person is
-    first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
-    if first is not None and text[sent.start:first.start].strip() in ("在", "图为在") and \
-            re.match(r"\s*[，,]", text[first.end:first.end + 2]):
-        person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
-        if person is not None:
-            ctx.emit(person.entity_id, "visited", first.entity_id, sent, "visit_frame")
+
 
 
 # --------------------------------------------------------------------------------------
@@ -578,7 +630,9 @@ def _is_subject(ctx, sent, m, strict=False):
     after = text[m.end:m.end + 6]
     if strict:
         # 金壮龙多次表示: a speech verb within a few characters makes the speaker the subject
-        return head in ("", "据", "图为") or any(_longest_at(after, k, ctx.rules["speech_verbs"]) for k in range(4))
+        # (not for a place: 在江苏苏州调研时强调 names where the speaker was)
+        window = range(4) if ctx.type_of(m) != "Place" else range(1)
+        return head in ("", "据", "图为") or any(_longest_at(after, k, ctx.rules["speech_verbs"]) for k in window)
     if ctx.type_of(m) == "Person" and (_longest_at(after, 0, ctx.rules["name_followers"])
                                        or _longest_at_end(text, m.start, ctx.zh_titles)):
         return True
@@ -741,6 +795,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
             continue  # not a sentence (a run-on line, a table): the rules below are quadratic in it
         sent = Sentence(sent.start, sent.end, article.text[sent.start:sent.end])
         top = [m for m in ms if not m.extractor.endswith(":nested")]
+        ctx.sentence_mentions = top
         sentence_head(ctx, sent, top, state)
         positions(ctx, sent, top)
         locations(ctx, sent, top)
