@@ -105,6 +105,7 @@ class BodyTemplate:
     level: str = "province"
     prefix: str = ""
     party: bool = False
+    party_organ: bool = False      # 江苏省委组织部: also written with 中共 in front
     key: str = ""
 
 
@@ -219,6 +220,8 @@ class KnowledgeBase:
                     aliases += [f"{s}{x}" for s in short_region for x in t.short
                                 if len(x) >= 3 or x.endswith(("厅", "局", "委"))]
                     # 江苏省政府: region full name + the short suffix is the usual form.
+                    if t.party_organ:
+                        aliases += [f"中共{name}"] + [f"中共{a}" for a in aliases]
                 # the id is the canonical name: stable across runs and readable in IRIs
                 eid = f"org:{name}"
                 if eid in self.entries or self._index_has(name):

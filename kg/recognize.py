@@ -40,7 +40,7 @@ _HAN_RE = re.compile(f"[{HAN}]")
 OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
-PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3,
+PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
             "suffix": 3, "company": 3, "en_title_name": 5, "en_pattern": 3, "ner": 2,
             "propagated": 1}
 
@@ -118,6 +118,11 @@ class ChinesePatterns:
             f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
         self.place_chars = "省市区县州盟"
         cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
+        places = [e.name for e in kb.entries.values() if e.type == "Place" and e.category != "country"
+                  and e.name.endswith(("省", "市", "区", "县", "州", "盟"))]
+        self.place_body_re = re.compile(
+            f"({_alternation(places)})([{HAN}]{{2,14}}?)({_alternation(rules['body_suffixes'])})(?![{HAN}]*?[长任员])"
+        ) if places else re.compile("(?!)")
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
             if cities else re.compile("(?!)")
 
@@ -394,6 +399,16 @@ class ChinesePatterns:
             return "end"
         return "word" if any(text.startswith(w, pos) for w in self.followers) else ""
 
+    def bodies_after_places(self, text):
+        """深圳市科技创新委员会, 前海…管理局: a place the KB knows, then a name ending in a body word."""
+        for m in self.place_body_re.finditer(text):
+            start, end = m.start(), m.end()
+            body = m.group(2)
+            if any(c in body for c in "的、，。“”") or self._stop_before(text, end - len(m.group(3)), 16, False) > m.end(1):
+                continue                  # a verb or particle inside: a clause, not a name
+            if not self.kb.candidates(text[start:end]):
+                yield Candidate(start, end, "Organization", "place_body", 0.7)
+
     def county_places(self, text):
         """成都市郫都区, 南充市高坪区: a district or county right after a city the KB knows."""
         for m in self.county_re.finditer(text):
@@ -417,6 +432,7 @@ class ChinesePatterns:
         yield from self.companies(text)
         yield from self.bodies_before_titles(text)
         yield from self.county_places(text)
+        yield from self.bodies_after_places(text)
         yield from self.title_names(text)
         yield from self.regional_shorts(text)
 
@@ -438,7 +454,9 @@ class EnglishPatterns:
                                        "Vice Governor", "Mayor", "Chairman", "Secretary"}, key=len, reverse=True)
         alt = _alternation(titles)
         self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
-        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair))\b")
+        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|"
+                                   rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b")
+        self.programme_re = re.compile(rf"\b((?:{self.CAP} ){{1,5}}(?:Initiative|Programme|Program|Strategy|Action Plan))\b")
         self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration))")
 
     def find(self, text):
@@ -450,6 +468,11 @@ class EnglishPatterns:
         for m in self.event_re.finditer(text):
             s = m.start(1) + (4 if m.group(1).startswith("the ") else 0)
             yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
+        for m in self.programme_re.finditer(text):
+            words = m.group(1).split()
+            if words[0] in ("The", "A", "An", "This", "That"):
+                continue
+            yield Candidate(m.start(1), m.end(1), "Program", "en_pattern", 0.6)
         for m in self.org_re.finditer(text):
             if m.group(1).split()[0] in ("The", "A", "An"):
                 continue

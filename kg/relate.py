@@ -374,7 +374,10 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 ctx.emit(ev.entity_id, "locatedIn", place.entity_id, sent, "located_event")
     for ev in [m for m in ms if ctx.type_of(m) == "Event"]:
         rest = text[ev.end:sent.end]
-        mt = re.match(r"\s*(?:将|于|已)?\s*(?:\d+月\d+日)?\s*(?:在|于)", rest)
+        # E（夏季达沃斯论坛）6月25日至27日在大连举行: a short stretch without another name may sit between
+        mt = re.match(r"[^，。；,;]{0,24}?(?:在|于)(?=[^，。；]{1,12}(?:开幕|召开|举办|举行|闭幕|启幕|落幕))", rest)
+        if mt and any(ev.end < m.start < ev.end + mt.end() for m in ms if ctx.type_of(m) != "Event"):
+            mt = None
         if not mt:
             continue
         cursor = ev.end + mt.end()
