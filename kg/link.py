@@ -99,6 +99,14 @@ class Linker:
                 region = province if m.text.startswith(("省", "自治区")) else city or province
                 entry = self._regional_body(region, m.text)
                 if entry is None:
+                    if region is None:
+                        continue
+                    # a body no template lists (市科技创新委): named in full after its region
+                    full = region.name + m.text.lstrip("省市")
+                    eid = corpus_entity_id("Organization", full)
+                    ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
+                    ent.aliases.add(m.text)
+                    m.entity_id = eid
                     continue
             if entry is None and not m.candidates:
                 hits = [e for e in self.kb.candidates(m.text) if e.type in COMPATIBLE.get(m.label, {m.label})]

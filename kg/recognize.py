@@ -117,6 +117,8 @@ class ChinesePatterns:
         self.regional_short_re = re.compile(
             f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
         self.place_chars = "省市区县州盟"
+        self.listed_short_re = re.compile(
+            f"(?<=[、，,：:和及与])(?:省|市)[{HAN}]{{2,10}}?(?:委员会|管理局|委|局|厅|办公室|办)(?=[、，,和及与等])")
         cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
         places = [e.name for e in kb.entries.values() if e.type == "Place" and e.category != "country"
                   and e.name.endswith(("省", "市", "区", "县", "州", "盟"))]
@@ -418,6 +420,9 @@ class ChinesePatterns:
 
     def regional_shorts(self, text):
         """省工信厅, 市政府: a body of the province or city the article is about."""
+        # 涉及市发展改革委、市科技创新委、市前海管理局等部门: in a list, any body word will do
+        for m in self.listed_short_re.finditer(text):
+            yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.6)
         if self.regional_short_re is None:
             return
         for m in self.regional_short_re.finditer(text):
