@@ -541,15 +541,34 @@ class KBRuler:
     def __call__(self, doc: Doc) -> Doc:
         doc.spans.setdefault("kg_candidates", [])
         text = doc.text
+        bounds = None
         for start, end, weak in self.matches(text):
             if _cuts_a_latin_word(text, start, end):
                 continue      # "AP" inside "APP", "Li" inside "Lithium"
             entries = self.kb.candidates(text[start:end], weak=weak)
             if not entries:
                 continue
+            if end - start == 2 and entries[0].type == "Place" and _HAN_RE.match(text[start]):
+                # 山西 inside 营山西站: a two-character place name must be a word of its own
+                if bounds is None:
+                    bounds = _word_bounds(text)
+                if start not in bounds or end not in bounds:
+                    continue
             add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
                           tuple(x.id for x in entries))
         return doc
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Offsets where jieba's segmentation starts or ends a word."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    bounds = {0, len(text)}
+    for _, s, e in jieba.tokenize(text):
+        bounds.add(s)
+        bounds.add(e)
+    return bounds
 
 
 def _cuts_a_latin_word(text: str, start: int, end: int) -> bool:

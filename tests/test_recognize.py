@@ -71,3 +71,11 @@ def test_document_suffix_needs_a_verb_before_it():
     assert not any(t.endswith("意见") for t in found)
     found = spans(nlp, "工业和信息化部等七部门近日联合印发《关于推动未来产业创新发展的实施意见》。")
     assert ("关于推动未来产业创新发展的实施意见", "Policy") in found
+
+
+def test_two_character_place_names_must_be_words():
+    # 营山西站 is 营山 West Station, not 山西
+    nlp = build_nlp("zh")
+    found = {t for t, label in spans(nlp, "黄强察看成达万高铁营山西站项目现场。") if label == "Place"}
+    assert "山西" not in found
+    assert ("苏州", "Place") in spans(nlp, "李强在江苏苏州调研。")
