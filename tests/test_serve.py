@@ -42,7 +42,7 @@ def _start(folder, **options):
 
 @pytest.fixture(scope="module")
 def server(built):
-    srv = _start(built, timeout=1.0, max_rows=50)
+    srv = _start(built, timeout=20.0, max_rows=50)   # generous: other tests may load the machine
     yield srv
     srv.shutdown()
     srv.server_close()
@@ -165,12 +165,17 @@ def test_service_is_found_by_parsing_not_by_substring():
     assert err.value.status == 400
 
 
-def test_a_slow_query_times_out(server):
-    started = time.monotonic()
-    status, headers, body = get(server, SLOW)
-    assert status == 503 and b"timeout" in body
-    assert time.monotonic() - started < 10
-    assert get(server, "ASK { ?s ?p ?o }")[0] == 200       # the server still answers
+def test_a_slow_query_times_out(built):
+    srv = _start(built, timeout=1.0)
+    try:
+        started = time.monotonic()
+        status, headers, body = get(srv, SLOW)
+        assert status == 503 and b"1 s timeout" in body
+        assert time.monotonic() - started < 10
+        assert not srv.children                                # the query's process is gone
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 def test_results_are_cut_at_max_rows(server):
@@ -245,7 +250,7 @@ def test_the_store_serves_the_same_answers(server, built, tmp_path):
     store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
-    srv = _start(folder, timeout=5.0)
+    srv = _start(folder, timeout=20.0)
     try:
         assert srv.source.kind == "store"
         query = "SELECT ?p ?n WHERE { ?p a kg:Person ; rdfs:label ?n } ORDER BY ?p"
