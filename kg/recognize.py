@@ -517,6 +517,23 @@ class KBRuler:
             for k in range(1, len(name)):
                 self.prefixes.add(name[:k])
 
+    def _word_of_names(self, text, start, end, words) -> bool:
+        import bisect
+
+        starts = [s for s, _ in words]
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0:
+            return True
+        ws, we = words[i]
+
+        def named(piece):
+            return not piece or piece in "省市县区州" or bool(self.kb.candidates(piece))
+
+        if we >= end:                      # inside one word: the rest of it must be names too
+            return named(text[ws:start]) and named(text[end:we])
+        j = bisect.bisect_left(starts, end)   # across words: it must start and end on their edges
+        return ws == start and (j == len(words) or starts[j] == end)
+
     def matches(self, text: str):
         """(start, end, weak) for every alias occurrence, nested ones included; at each
         start the longest first."""
@@ -549,26 +566,23 @@ class KBRuler:
             if not entries:
                 continue
             if end - start == 2 and entries[0].type == "Place" and _HAN_RE.match(text[start]):
-                # 山西 inside 营山西站: a two-character place name must be a word of its own
+                # 山西 inside 营山西站: a two-character place name must be a word of its own,
+                # or share its word only with other names (辽宁大连, 南充市)
                 if bounds is None:
-                    bounds = _word_bounds(text)
-                if start not in bounds or end not in bounds:
+                    bounds = _word_spans(text)
+                if not self._word_of_names(text, start, end, bounds):
                     continue
             add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
                           tuple(x.id for x in entries))
         return doc
 
 
-def _word_bounds(text: str) -> set[int]:
-    """Offsets where jieba's segmentation starts or ends a word."""
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    """jieba's words as (start, end), in order."""
     import jieba
 
     jieba.setLogLevel(60)
-    bounds = {0, len(text)}
-    for _, s, e in jieba.tokenize(text):
-        bounds.add(s)
-        bounds.add(e)
-    return bounds
+    return [(s, e) for _, s, e in jieba.tokenize(text)]
 
 
 def _cuts_a_latin_word(text: str, start: int, end: int) -> bool:

@@ -454,6 +454,14 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             actor, _ = _clause_actor(ctx, sent, ms, zai, state, allow_places=False)
             if actor is not None and actor.end <= ev.start:
                 ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
+    # English: … delivered the report at the opening meeting of the second session of E
+    if ctx.article.language == "en":
+        for ev in events:
+            if re.search(r"\b(?:at|to)\s+(?:the\s+)?(?:[\w-]+\s+){0,6}?(?:of\s+(?:the\s+)?)?$", text[max(sent.start, ev.start - 70):ev.start]) \
+                    and re.search(r"\b(?:at|to)\s", text[max(sent.start, ev.start - 70):ev.start]):
+                actor, how = _clause_actor(ctx, sent, ms, ev.start, state, allow_places=False)
+                if actor is not None and how == "explicit" and actor.end <= ev.start:
+                    ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
     # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
     verbs = ctx.rules["participate_verbs"]
     event = events[0] if events else state.get("last_event")
