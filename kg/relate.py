@@ -698,18 +698,16 @@ def _coordinated(ctx, ms, first, limit):
 
 
 def _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp):
-    if True:
-        atype = ctx.type_of(actor)
-        otype = ctx.type_of(obj)
-        if atype == "Person":
-            pred = "promotes"
-        elif verb in iss and otype == "Policy":
-            pred = "issued"
-        elif verb in iss or verb in imp:
-            pred = "implements"
-        else:
-            pred = "promotes"
-        ctx.emit(actor.entity_id, pred, obj.entity_id, sent, f"verb_{how}" if how != "explicit" else "verb_explicit")
+    """The predicate follows the actor and the verb: a person can only promote."""
+    if ctx.type_of(actor) == "Person":
+        pred = "promotes"
+    elif verb in iss and ctx.type_of(obj) == "Policy":
+        pred = "issued"
+    elif verb in iss or verb in imp:
+        pred = "implements"
+    else:
+        pred = "promotes"
+    ctx.emit(actor.entity_id, pred, obj.entity_id, sent, f"verb_{how}")
 
 
 def _inside_mention(ms, pos, exclude):
