@@ -48,8 +48,14 @@ def cli():
 @click.option("--ner-model", type=click.Path(path_type=Path),
               help="Model folder for --ner hanlp (default: $HANLP_HOME) or --ner spacy.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input was skipped.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
+              help="Worker processes for extraction (with --engine dask: workers of the local cluster).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine; dask: a Dask cluster, writing OUT/shards/part-*.nq first.")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option("--full", is_flag=True, help="Extract every article again, not only new and changed ones.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def build(paths, out_dir, html, ner, ner_model, strict, quiet):
+def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler, full, quiet):
     """Build the knowledge graph of PATHS (files or folders) into OUT.
 
     With no PATHS, builds the sample corpus shipped with policykg. Inputs are .txt, .md
@@ -69,8 +75,8 @@ def build(paths, out_dir, html, ner, ner_model, strict, quiet):
         click.echo(f"skipped {where}: {skip.reason}", err=True)
 
     def progress(items):
-        if quiet or len(items) < 20 or not sys.stderr.isatty():
-            return items
+        if quiet or not sys.stderr.isatty():
+            return items     # articles are streamed: the bar counts them, it knows no total
         return click.progressbar(items, label="extracting", file=sys.stderr, show_pos=True)
 
     def progress_ctx(items):
@@ -87,11 +93,13 @@ def build(paths, out_dir, html, ner, ner_model, strict, quiet):
         pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None)
         pipeline.recognizer.nlp("zh")   # load models now, so a missing one fails before any work
         report = run_build(paths or None, out_dir, html=html, pipeline=pipeline,
-                           progress=progress_ctx, on_skip=on_skip)
+                           progress=progress_ctx, on_skip=on_skip, jobs=jobs, engine=engine,
+                           scheduler=scheduler, full=full)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{report.articles} articles read, {len(report.skipped)} skipped; "
                f"{report.entities} entities, {report.relations} relations in {report.seconds:.1f}s")
+    click.echo(f"  {report.changes()}" + (f" ({report.rebuilt})" if report.rebuilt else ""))
     if not quiet:
         for kind, path in report.outputs.items():
             click.echo(f"  {kind}: {path}")

@@ -50,7 +50,7 @@ _DECODE_HINT = "pass a file in UTF-8, GB18030 or Big5"
 # Walking the inputs
 # ======================================================================================
 
-def iter_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article | Skipped]:
+def iter_articles(paths: Iterable[str | Path] | str | Path, *, read=None) -> Iterator[Article | Skipped]:
     """Articles from files and folders, in order; a Skipped for each input that fails.
 
     Folders are walked recursively in sorted order, following symbolic links but never
@@ -58,7 +58,11 @@ def iter_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article 
     other types, and a folder's README/LICENSE/CHANGELOG files are passed over. A file named explicitly with an unsupported type is
     reported as Skipped. A JSONL file yields one Article a line; a broken line yields a
     Skipped with its line number and the other lines still load.
+
+    ``read(path)`` replaces how one file becomes items (default: read it into Articles);
+    a parallel build passes one that yields the path itself, for a worker to read.
     """
+    read = read or _read_any
     if isinstance(paths, (str, Path)):
         paths = [paths]
     seen_dirs: set[tuple[int, int]] = set()
@@ -75,12 +79,12 @@ def iter_articles(paths: Iterable[str | Path] | str | Path) -> Iterator[Article 
             yield Skipped(str(path), f"cannot read: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path, seen_dirs, seen_files)
+            yield from _walk(path, seen_dirs, seen_files, read)
         elif path.suffix.lower() not in SUFFIXES:
             yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}: "
                                      f"expected {', '.join(SUFFIXES)}")
         elif _first_visit(st, seen_files):
-            yield from _read_any(path)
+            yield from read(path)
 
 
 def _first_visit(st: os.stat_result, seen: set[tuple[int, int]]) -> bool:
@@ -91,7 +95,8 @@ def _first_visit(st: os.stat_result, seen: set[tuple[int, int]]) -> bool:
     return True
 
 
-def _walk(folder: Path, seen_dirs, seen_files) -> Iterator[Article | Skipped]:
+def _walk(folder: Path, seen_dirs, seen_files, read=None) -> Iterator[Article | Skipped]:
+    read = read or _read_any
     try:
         if not _first_visit(folder.stat(), seen_dirs):
             return                                    # a symlink loop, or listed twice
@@ -111,10 +116,10 @@ def _walk(folder: Path, seen_dirs, seen_files) -> Iterator[Article | Skipped]:
                 yield Skipped(str(path), "broken symbolic link")
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path, seen_dirs, seen_files)
+            yield from _walk(path, seen_dirs, seen_files, read)
         elif stat.S_ISREG(st.st_mode) and path.suffix.lower() in SUFFIXES:
             if _first_visit(st, seen_files):
-                yield from _read_any(path)
+                yield from read(path)
 
 
 _PROJECT_DOCS = frozenset(("readme", "license", "licence", "changelog", "contributing", "authors",

@@ -1,23 +1,29 @@
 """The whole pipeline over one article or a corpus: ingest -> normalize -> recognize -> link -> relate.
 
 :class:`Pipeline` loads the knowledge base and the spaCy pipelines once and turns each
-article into a :class:`~kg.records.DocumentResult`; :func:`build` runs it over files and
-writes the graph outputs.
+article into a :class:`~kg.records.DocumentResult`; :func:`build` streams a corpus through
+it (in this process, a pool of processes, or a Dask cluster) into the on-disk store of
+:mod:`kg.store`, one named graph per article, and writes the graph outputs. A build into
+a folder that holds an earlier build processes only the new and changed articles.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .errors import KGError
 from .kb import KnowledgeBase, load_kb
 from .link import Linker
 from .normalize import normalize_article
 from .recognize import Recognizer, load_rules
 from .records import Article, DocumentResult, Skipped
 from .relate import extract_relations
-
 
 class Pipeline:
     """Extraction for one article at a time; cheap to call, expensive to create once.
@@ -35,29 +41,46 @@ class Pipeline:
         self.rules = load_rules()
         self.recognizer = Recognizer(data_dir, ner=ner, ner_model=ner_model)
         self.linker = Linker(self.kb)
+        #: What a worker process needs to build the same pipeline (see :func:`build`).
+        self.settings = {"data_dir": data_dir, "ner": ner, "ner_model": ner_model}
+        #: Seconds spent in each stage, summed over calls, when set to a dict (benchmarks).
+        self.timings: dict[str, float] | None = None
 
     def __call__(self, article: Article) -> DocumentResult:
+        if self.timings is not None:
+            return self._timed(article, self.timings)
         article = normalize_article(article)
         mentions = self.recognizer(article)
         entities = self.linker.link(article, mentions)
         mentions = [m for m in mentions if m.entity_id]
         relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
-        # keep only the entities something still points at
-        used = {m.entity_id for m in mentions} | {r.subject for r in relations} | {r.object for r in relations}
-        entities = {k: v for k, v in entities.items() if k in used}
-        return DocumentResult(article=article, mentions=mentions, entities=entities, relations=relations)
+        return _result(article, mentions, entities, relations)
+
+    def _timed(self, article: Article, t: dict[str, float]) -> DocumentResult:
+        clock = time.perf_counter
+        t0 = clock()
+        article = normalize_article(article)
+        t1 = clock()
+        mentions = self.recognizer(article)
+        t2 = clock()
+        entities = self.linker.link(article, mentions)
+        mentions = [m for m in mentions if m.entity_id]
+        t3 = clock()
+        relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
+        t4 = clock()
+        for stage, seconds in (("normalize", t1 - t0), ("recognize", t2 - t1), ("link", t3 - t2),
+                               ("relate", t4 - t3)):
+            t[stage] = t.get(stage, 0.0) + seconds
+        return _result(article, mentions, entities, relations)
 
 
-@dataclass
-class BuildReport:
-    """What a build did, for the CLI to print and tests to check."""
+def _result(article, mentions, entities, relations) -> DocumentResult:
+    # keep only the entities something still points at
+    used = {m.entity_id for m in mentions} | {r.subject for r in relations} | {r.object for r in relations}
+    entities = {k: v for k, v in entities.items() if k in used}
+    return DocumentResult(article=article, mentions=mentions, entities=entities, relations=relations)
 
-    articles: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    entities: int = 0
-    relations: int = 0
-    seconds: float = 0.0
-    outputs: dict[str, Path] = field(default_factory=dict)
+
 
 
 def extract(articles: Iterable[Article], pipeline: Pipeline | None = None,
@@ -75,52 +98,529 @@ def extract(articles: Iterable[Article], pipeline: Pipeline | None = None,
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 
+#: The modules and data whose change changes what extraction produces: a build into a
+#: folder built with other ones re-extracts every article.
+_EXTRACTION_MODULES = ("ingest", "normalize", "recognize", "spans", "ner", "kb", "link", "relate",
+                       "calibrate", "records", "graph", "store", "namespace")
+_NOT_EXTRACTION_DATA = ("sample", "queries", "viz")
+MANIFEST_VERSION = 1
 
-def build(paths: Iterable[str | Path] | None, out_dir: str | Path, *, html: bool = True,
-          pipeline: Pipeline | None = None, progress: Callable[[Iterable], Iterable] | None = None,
-          on_skip: Callable[[Skipped], None] | None = None) -> BuildReport:
-    """Build ``out_dir/graph.ttl`` (and ``graph.html``) from the articles under ``paths``.
 
-    ``paths`` of ``None`` builds the sample corpus shipped with policykg. Files that cannot
-    be read, and articles that break a stage, are reported through ``on_skip`` and left
-    out; everything else is built. Outputs are replaced atomically.
+# ---------------------------------------------------------------------------------------
+# Work items and what comes back: plain picklable records, the same for every engine
+
+
+@dataclass
+class Task:
+    """One unit of extraction: a file a worker reads, or an article already read (a JSONL line)."""
+
+    file_name: str
+    path: str = ""
+    article: Article | None = None
+    old_hash: str | None = None     # the manifest's hash: equal means unchanged, no extraction
+
+
+@dataclass
+class Outcome:
+    """What one task produced: a document's N-Quads, "unchanged", or the reason it was skipped."""
+
+    file_name: str
+    status: str                     # "built", "unchanged", "skipped" or "failed"
+    content_hash: str = ""
+    nquads: bytes = b""
+    skipped: Skipped | None = None
+    chars: int = 0
+
+
+def run_task(task: Task, pipeline: Pipeline, timings: dict[str, float] | None = None) -> Outcome:
+    """Read (when needed), hash, and extract one article into its document's N-Quads."""
+    from .ingest import _read_any
+    from .store import document_nquads
+
+    clock = time.perf_counter
+    t0 = clock()
+    article = task.article
+    if article is None:
+        items = list(_read_any(Path(task.path)))
+        article = items[0] if items else Skipped(task.path, "nothing to read")
+        if isinstance(article, Skipped):
+            return Outcome(task.file_name, "skipped", skipped=article)
+    digest = article.content_hash
+    if timings is not None:
+        timings["ingest"] = timings.get("ingest", 0.0) + clock() - t0
+    if digest == task.old_hash:
+        return Outcome(article.file_name, "unchanged", digest)
+    try:
+        result = pipeline(article)
+        t1 = clock()
+        data = document_nquads(result)
+        if timings is not None:
+            timings["graph"] = timings.get("graph", 0.0) + clock() - t1
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
+        return Outcome(article.file_name, "failed", digest, skipped=Skipped(
+            path=article.path or article.file_name, reason=f"extraction failed: {exc!r}", line=article.line))
+    return Outcome(article.file_name, "built", digest, data, chars=len(article.text))
+
+
+# ---------------------------------------------------------------------------------------
+# Engines: the same run_task in this process, in a pool of processes, or on Dask
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(settings: dict):
+    """Pool initializer: the pipeline inherited through fork, or built once per process."""
+    if _WORKER.get("settings") != settings or _WORKER.get("pipeline") is None:
+        _WORKER["pipeline"] = Pipeline(**settings)
+        _WORKER["settings"] = settings
+
+
+def _worker_task(task: Task) -> Outcome:
+    return run_task(task, _WORKER["pipeline"])
+
+
+def _worker_batch(tasks: list[Task], settings: dict) -> list[Outcome]:
+    """A Dask task: a batch of articles, with one pipeline per worker process."""
+    _init_worker(settings)
+    return [run_task(t, _WORKER["pipeline"]) for t in tasks]
+
+
+def _start_pool(pipeline: Pipeline, jobs: int):
+    """A pool of ``jobs`` worker processes, each with its own pipeline."""
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    # fork shares the loaded pipeline (no second load of the KB and spaCy per worker)
+    ctx = mp.get_context("fork" if "fork" in methods else methods[0])
+    if ctx.get_start_method() == "fork":
+        _WORKER.update(pipeline=pipeline, settings=pipeline.settings)
+    try:
+        return ctx.Pool(jobs, initializer=_init_worker, initargs=(pipeline.settings,))
+    finally:
+        _WORKER.clear()
+
+
+_CHUNK = 8
+
+
+def _run_local(tasks: Iterable[Task], pipeline: Pipeline, pool, jobs: int,
+               timings: dict[str, float] | None) -> Iterator[Outcome]:
+    if pool is None:
+        for task in tasks:
+            yield run_task(task, pipeline, timings)
+        return
+    ahead = jobs * _CHUNK * 4
+    gate = threading.Semaphore(ahead)
+    stop = threading.Event()
+
+    def bounded():
+        # Pool.imap reads its input eagerly (a whole JSONL corpus would sit in memory):
+        # stay at most `ahead` tasks in front of the results taken
+        for task in tasks:
+            gate.acquire()
+            if stop.is_set():
+                return
+            yield task
+
+    try:
+        for outcome in pool.imap(_worker_task, bounded(), chunksize=_CHUNK):
+            gate.release()
+            yield outcome
+    finally:
+        stop.set()
+        gate.release()       # let the pool's feeder thread see the stop and end
+
+
+def _run_dask(tasks: Iterable[Task], settings: dict, jobs: int, scheduler: str | None,
+              batch: int = 64) -> Iterator[tuple[int, list[Outcome]]]:
+    """(batch number, outcomes) for batches of ``batch`` tasks, in submission order."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise KGError("--engine dask needs dask.distributed: pip install -e '.[dask]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=jobs > 1,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        in_flight = max(4, 2 * len(client.scheduler_info().get("workers", {})) or 4)
+        pending: dict = {}
+        done: dict[int, list[Outcome]] = {}
+        next_out = 0
+        seq = as_completed()
+        it = iter(tasks)
+        n = 0
+        exhausted = False
+
+        def submit():
+            nonlocal n, exhausted
+            part = []
+            for task in it:
+                part.append(task)
+                if len(part) >= batch:
+                    break
+            if not part:
+                exhausted = True
+                return
+            fut = client.submit(_worker_batch, part, settings, pure=False)
+            pending[fut.key] = n
+            seq.add(fut)
+            n += 1
+
+        while not exhausted and len(pending) < in_flight:
+            submit()
+        for fut in seq:
+            idx = pending.pop(fut.key)
+            done[idx] = fut.result()
+            fut.release()
+            while next_out in done:
+                yield next_out, done.pop(next_out)
+                next_out += 1
+            while not exhausted and len(pending) < in_flight:
+                submit()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _StoreWriter:
+    """Loads batches into the store in a thread, while the next batch is extracted.
+
+    The bulk loader runs in Rust without the GIL: on two cores it overlaps with
+    extraction instead of adding to it. At most two batches wait; an error in the thread
+    is raised by :meth:`close`.
     """
-    from .graph import build_graph, write_turtle
-    from .ingest import iter_articles
 
-    started = time.perf_counter()
-    report = BuildReport()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    items = list(iter_articles([SAMPLE_DIR] if not paths else list(paths)))
-    articles = []
-    for item in items:
+    def __init__(self, store, clear_first: bool):
+        import queue
+
+        self.store, self.clear_first = store, clear_first
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            batch = self.queue.get()
+            if batch is None:
+                return
+            if self.error is not None:
+                continue
+            t = time.perf_counter()
+            try:
+                self.store.replace(batch, clear_first=self.clear_first)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the builder's thread
+                self.error = exc
+            self.seconds += time.perf_counter() - t
+
+    def put(self, batch):
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def close(self):
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+# ---------------------------------------------------------------------------------------
+# Manifest
+
+
+def fingerprint(settings: dict) -> str:
+    """A hash of the extraction code, its data and the recognizer settings."""
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    here = Path(__file__).parent
+    for name in _EXTRACTION_MODULES:
+        p = here / f"{name}.py"
+        if p.exists():
+            h.update(p.read_bytes())
+    data = here / "data"
+    for p in sorted(data.rglob("*")):
+        rel = p.relative_to(data)
+        if p.is_file() and rel.parts[0] not in _NOT_EXTRACTION_DATA:
+            h.update(str(rel).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """``DIR/manifest.json``: {"articles": {file name: content hash}, "fingerprint": ...}."""
+    try:
+        data = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}
+    return data
+
+
+def _write_manifest(out_dir: Path, articles: dict[str, str], fp: str) -> Path:
+    from .atomic import atomic_write_text
+
+    data = {"version": MANIFEST_VERSION, "fingerprint": fp, "articles": articles}
+    return atomic_write_text(Path(out_dir) / "manifest.json", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+# ---------------------------------------------------------------------------------------
+# build
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI to print and tests to check."""
+
+    articles: int = 0               # articles in the graph after the build
+    skipped: list[Skipped] = field(default_factory=list)
+    entities: int = 0
+    relations: int = 0
+    seconds: float = 0.0
+    outputs: dict[str, Path] = field(default_factory=dict)
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rebuilt: str = ""               # why every article was extracted again, if it was
+    chars: int = 0                  # characters of the articles extracted in this build
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def extracted(self) -> int:
+        return self.new + self.changed
+
+    def changes(self) -> str:
+        """"1 new, 0 changed, 5 unchanged, 0 removed"."""
+        return f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.removed} removed"
+
+
+def _tasks(paths: list, old: dict[str, str], report: BuildReport, on_skip, seen: set) -> Iterator[Task]:
+    """The corpus as tasks, streamed: files are left for the worker to read, JSONL lines
+    are read here (one file, many articles)."""
+    from .ingest import _read_any, iter_articles
+
+    def read(path: Path):
+        if path.suffix.lower() == ".jsonl":
+            yield from _read_any(path)
+        else:
+            yield path
+
+    for item in iter_articles(paths, read=read):
         if isinstance(item, Skipped):
             report.skipped.append(item)
             if on_skip:
                 on_skip(item)
+            continue
+        if isinstance(item, Path):
+            name, path, article = item.name, str(item), None
         else:
-            articles.append(item)
+            name, path, article = item.file_name, item.path, item
+        if name in seen:
+            skip = Skipped(path or name, f"another input has the file name {name!r}; each article is one "
+                                         "document keyed by its file name: rename one of them", getattr(article, "line", None))
+            report.skipped.append(skip)
+            if on_skip:
+                on_skip(skip)
+            continue
+        seen.add(name)
+        yield Task(name, path=path, article=article, old_hash=old.get(name))
 
-    def failed(article: Article, exc: Exception):
-        skip = Skipped(path=article.path or article.file_name, reason=f"extraction failed: {exc!r}", line=article.line)
-        report.skipped.append(skip)
-        if on_skip:
-            on_skip(skip)
 
-    seq = progress(articles) if progress else articles
-    results = list(extract(seq, pipeline, on_error=failed))
-    report.articles = len(results)
-    graph = build_graph(results)
-    entity_ids = {eid for r in results for eid in r.entities}
-    report.entities = len(entity_ids)
-    report.relations = sum(len(r.relations) for r in results)
-    ttl = out_dir / "graph.ttl"
-    write_turtle(graph, ttl)
+def build(paths: Iterable[str | Path] | None, out_dir: str | Path, *, html: bool = True,
+          pipeline: Pipeline | None = None, progress: Callable[[Iterable], Iterable] | None = None,
+          on_skip: Callable[[Skipped], None] | None = None, jobs: int = 1, engine: str = "local",
+          scheduler: str | None = None, full: bool = False, batch_docs: int = 256,
+          timings: dict[str, float] | None = None) -> BuildReport:
+    """Build ``out_dir`` from the articles under ``paths``: ``store/`` (one named graph per
+    article), ``graph.ttl`` (their union), ``graph.html`` and ``manifest.json``.
+
+    ``paths`` of ``None`` builds the sample corpus shipped with policykg. Articles are
+    streamed: read, extracted and written to the store in batches of ``batch_docs``, so
+    memory does not grow with the corpus. Files that cannot be read, and articles that
+    break a stage, are reported through ``on_skip`` and left out.
+
+    When ``out_dir`` holds an earlier build made with the same extraction code and data,
+    only new and changed articles (by content hash) are extracted; a changed article's
+    graph is replaced and a removed article's graph is dropped (``full`` re-extracts all).
+
+    ``engine`` "local" runs ``jobs`` processes (1: this one); "dask" runs the extraction
+    on a Dask cluster (``scheduler`` address, else a local cluster of ``jobs`` workers)
+    and writes ``out_dir/shards/part-*.nq`` before loading them. ``timings``, a dict,
+    receives seconds per stage (one-process builds only).
+
+    >>> report = build(["corpus/"], "output", jobs=2)          # doctest: +SKIP
+    >>> report.changes()                                       # doctest: +SKIP
+    '120 new, 0 changed, 0 unchanged, 0 removed'
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if engine not in ("local", "dask"):
+        raise KGError(f"unknown engine {engine!r}: choose local or dask")
+    pipeline = pipeline or Pipeline()
+    if timings is not None and engine == "local" and jobs <= 1:
+        pipeline.timings = timings
+    else:
+        timings = None
+    settings = pipeline.settings
+    fp = fingerprint(settings)
+
+    store_dir = out_dir / "store"
+    manifest = read_manifest(out_dir)
+    old: dict[str, str] = dict(manifest.get("articles") or {})
+    if full:
+        report.rebuilt = "asked for a full build"
+    elif not manifest or not store_dir.is_dir():
+        report.rebuilt = "first build" if not (out_dir / "graph.ttl").exists() else "no earlier manifest"
+    elif manifest.get("fingerprint") != fp:
+        report.rebuilt = "extraction code, data or settings changed"
+    if report.rebuilt:
+        old = {}
+
+    source = [SAMPLE_DIR] if not paths else list(paths)
+    seen: set[str] = set()
+    tasks = _tasks(source, old, report, on_skip, seen)
+    # the pool forks before the store is opened: no RocksDB state in the children
+    pool = _start_pool(pipeline, jobs) if engine == "local" and jobs > 1 else None
+    try:
+        return _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp, html=html,
+                      progress=progress, on_skip=on_skip, jobs=jobs, engine=engine, scheduler=scheduler,
+                      batch_docs=batch_docs, timings=timings, started=started)
+    finally:
+        pipeline.timings = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp, *, html, progress,
+           on_skip, jobs, engine, scheduler, batch_docs, timings, started) -> BuildReport:
+    from .store import GraphStore
+
+    clock = time.perf_counter
+    settings = pipeline.settings
+    store = GraphStore(store_dir, fresh=bool(report.rebuilt))
+    if not report.rebuilt:
+        present = {g.value for g in store.store.named_graphs()}
+        from .graph import document_iri
+
+        missing = [n for n in old if str(document_iri(n)) not in present]
+        if missing:        # the store lost graphs the manifest lists: extract those again
+            for n in missing:
+                old.pop(n)
+
+    current: dict[str, str] = {}
+    batch: list[tuple[str, bytes]] = []
+    t_store = 0.0
+    writer = _StoreWriter(store, clear_first=not report.rebuilt)
+
+    def flush_batch():
+        if batch:
+            writer.put(list(batch))
+            batch.clear()
+
+    def take(outcome: Outcome):
+        if outcome.status in ("skipped", "failed"):
+            report.skipped.append(outcome.skipped)
+            if on_skip:
+                on_skip(outcome.skipped)
+            return False
+        current[outcome.file_name] = outcome.content_hash
+        if outcome.status == "unchanged":
+            report.unchanged += 1
+            return False
+        if outcome.file_name in old:
+            report.changed += 1
+        else:
+            report.new += 1
+        report.chars += outcome.chars
+        return True
+
+    shards = out_dir / "shards"
+    if engine == "dask":
+        import shutil
+
+        shutil.rmtree(shards, ignore_errors=True)
+        shards.mkdir(parents=True)
+        stream = _run_dask(tasks, settings, jobs, scheduler)
+        stream = progress(stream) if progress else stream
+        written = []
+        for idx, outcomes in stream:
+            parts = [o.nquads for o in outcomes if take(o)]
+            if parts:
+                shard = shards / f"part-{idx:05d}.nq"
+                shard.write_bytes(b"".join(parts))
+                written.append(shard)
+        t = clock()
+        # a changed article's old graph goes before its new triples are loaded
+        store.remove(n for n in current if n in old and old[n] != current[n])
+        for shard in written:
+            store.load_nquads(shard)
+        t_store += clock() - t
+    else:
+        stream = _run_local(tasks, pipeline, pool, jobs, timings)
+        stream = progress(stream) if progress else stream
+        try:
+            for outcome in stream:
+                if take(outcome):
+                    batch.append((outcome.file_name, outcome.nquads))
+                    if len(batch) >= batch_docs:
+                        flush_batch()
+            flush_batch()
+        finally:
+            t = clock()
+            writer.close()
+            t_store += writer.seconds + clock() - t     # loading time, mostly hidden behind extraction
+
+    # Inputs named in the old manifest and absent now (or now unreadable) are removed.
+    gone = [n for n in manifest.get("articles", {}) if n not in current] if not report.rebuilt else []
+    t = clock()
+    report.removed = store.remove(gone)
+    store.flush()
+    t_store += clock() - t
+    report.articles = len(current)
+    changed = bool(report.extracted or report.removed or report.rebuilt)
+    ttl, page = out_dir / "graph.ttl", out_dir / "graph.html"
+    viz = None
+    if changed or not ttl.exists() or (html and not page.exists()):
+        from .graph import document_iri
+        from .store import VizCollector
+
+        t = clock()
+        viz = VizCollector(store) if html else None
+        order = {str(document_iri(n)): i for i, n in enumerate(current)}
+        store.write_turtle(ttl, order, also=viz)
+        if timings is not None:
+            timings["serialize"] = clock() - t
     report.outputs["turtle"] = ttl
+    report.outputs["store"] = store_dir
+    if engine == "dask":
+        report.outputs["shards"] = shards
+    report.entities = store.entity_count()
+    report.relations = store.statement_count()
+    store.close()
+    _write_manifest(out_dir, current, fp)
     if html:
-        from .viz import graph_to_html
+        if viz is not None:
+            from .viz import graph_to_html
 
-        report.outputs["html"] = graph_to_html(graph, out_dir / "graph.html")
+            t = clock()
+            title = "policykg" + (f": {viz.note}" if viz.note else "")
+            report.outputs["html"] = graph_to_html(viz.result(), page, title=title)
+            if timings is not None:
+                timings["html"] = clock() - t
+        else:
+            report.outputs["html"] = page
+    if timings is not None:
+        timings["store"] = t_store
     report.seconds = time.perf_counter() - started
     return report
