@@ -54,20 +54,30 @@ def cli():
               help="local: this machine; dask: a Dask cluster, writing OUT/shards/part-*.nq first.")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
 @click.option("--full", is_flag=True, help="Extract every article again, not only new and changed ones.")
+@click.option("--max-bytes", type=click.IntRange(1), default=10 * 2**20, show_default=True,
+              help="Skip article files (and JSONL lines) larger than this, unread.")
+@click.option("--max-chars", type=click.IntRange(1), default=500_000, show_default=True,
+              help="Skip articles whose text (markup removed) is longer than this.")
+@click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
+              help="Seconds to wait while another build holds OUT; then refuse.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler, full, quiet):
+def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler, full, max_bytes, max_chars,
+          wait, quiet):
     """Build the knowledge graph of PATHS (files or folders) into OUT.
 
     With no PATHS, builds the sample corpus shipped with policykg. Inputs are .txt, .md
     and .html articles (front matter, HTML and page boilerplate are handled; UTF-8,
     GB18030 and Big5 are detected) and .jsonl files with one article per line
     (`text`, optional `title`, `date`, `url`, `source`, `language`). A file that cannot be
-    read is reported with the reason and skipped; the rest still builds.
+    read is reported with the reason and skipped; the rest still builds. One build at a
+    time writes into OUT: a second waits --wait seconds, then refuses.
 
     \b
     Example:
         kg build corpus/ --out output/
     """
+    from .atomic import folder_lock
+    from .ingest import limits
     from .pipeline import Pipeline, build as run_build
 
     def on_skip(skip):
@@ -90,11 +100,12 @@ def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler,
     if not paths and not quiet:
         click.echo("no input given: building the bundled sample corpus", err=True)
     try:
-        pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None)
-        pipeline.recognizer.nlp("zh")   # load models now, so a missing one fails before any work
-        report = run_build(paths or None, out_dir, html=html, pipeline=pipeline,
-                           progress=progress_ctx, on_skip=on_skip, jobs=jobs, engine=engine,
-                           scheduler=scheduler, full=full)
+        with folder_lock(out_dir, wait=wait), limits(max_bytes=max_bytes, max_chars=max_chars):
+            pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None)
+            pipeline.recognizer.nlp("zh")   # load models now, so a missing one fails before any work
+            report = run_build(paths or None, out_dir, html=html, pipeline=pipeline,
+                               progress=progress_ctx, on_skip=on_skip, jobs=jobs, engine=engine,
+                               scheduler=scheduler, full=full)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{report.articles} articles read, {len(report.skipped)} skipped; "
@@ -356,6 +367,48 @@ def viz(graph, focus, depth, max_nodes, out):
     except (KGError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"html: {path} ({path.stat().st_size:,} bytes)")
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
+@click.option("--shapes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="SHACL shapes in Turtle (default: the ontology.ttl of policykg).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--max-shown", default=50, show_default=True, help="Violations listed in text output (0: all).")
+def validate(graph, shapes, fmt, max_shown):
+    """Check GRAPH (a build folder or a .ttl file) against the SHACL shapes of the graph contract.
+
+    Lists each violation (focus node, property, message, value) and exits with status 0
+    only when there is none, 1 otherwise.
+
+    \b
+    Examples:
+        kg validate output
+        kg validate output/graph.ttl --format json
+    """
+    import json as _json
+
+    from .validate import validate as run_validate
+
+    try:
+        report = run_validate(graph, shapes)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(_json.dumps({"source": report.source, "triples": report.triples,
+                                "conforms": report.conforms,
+                                "violations": [v.__dict__ for v in report.violations]},
+                               ensure_ascii=False, indent=2))
+    else:
+        shown = report.violations if max_shown <= 0 else report.violations[:max_shown]
+        for v in shown:
+            where = f"{v.focus} {v.path}".rstrip()
+            click.echo(f"{where}: {v.message}" + (f" (value {v.value})" if v.value and v.value != v.focus else ""))
+        if len(shown) < len(report.violations):
+            click.echo(f"... and {len(report.violations) - len(shown)} more (--max-shown 0 lists all)")
+        click.echo(report.summary())
+    if not report.conforms:
+        sys.exit(1)
 
 
 @cli.command()

@@ -13,11 +13,13 @@ that names the file (and the line of a JSONL file) and says why, and carries on.
 from __future__ import annotations
 
 import codecs
+import errno
 import html as htmllib
 import json
 import os
 import re
 import stat
+from contextlib import contextmanager
 from datetime import date as _date, datetime as _datetime
 from functools import lru_cache
 from pathlib import Path
@@ -28,12 +30,18 @@ from .normalize import HAN_CLASS, detect_language, fold_width, repair_pinyin_gly
 from .records import Article, Skipped
 
 __all__ = ["iter_articles", "read_article", "article_from_text", "clean_text", "decode_bytes",
-           "is_boilerplate", "parse_date", "TEXT_SUFFIXES", "SUFFIXES", "MAX_FILE_BYTES"]
+           "is_boilerplate", "parse_date", "TEXT_SUFFIXES", "SUFFIXES", "MAX_FILE_BYTES",
+           "MAX_ARTICLE_CHARS", "limits"]
 
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + (".jsonl",)
-#: A single article file larger than this is refused (JSONL files are streamed, no limit).
-MAX_FILE_BYTES = 50 * 1024 * 1024
+#: A single article file (or one JSONL line) larger than this is refused unread; JSONL
+#: files are streamed and have no limit as a whole. ``kg build --max-bytes`` sets it.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: An article whose text, markup and boilerplate removed, is longer than this is refused:
+#: extraction takes about 20 s per million characters of news and needs a spaCy token per
+#: character. ``kg build --max-chars`` sets it.
+MAX_ARTICLE_CHARS = 500_000
 #: Lines longer than this are only tested against boilerplate patterns anchored with ^.
 MAX_NOTICE_LINE = 120
 #: A line of at most this many characters can be the title when no metadata gives one.
@@ -111,9 +119,10 @@ def _walk(folder: Path, seen_dirs, seen_files, read=None) -> Iterator[Article | 
         path = Path(entry.path)
         try:
             st = path.stat()                          # follows symbolic links
-        except OSError:
+        except OSError as exc:
             if entry.is_symlink() and path.suffix.lower() in SUFFIXES:
-                yield Skipped(str(path), "broken symbolic link")
+                yield Skipped(str(path), "symbolic link loop" if exc.errno == errno.ELOOP
+                              else "broken symbolic link")
             continue
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(path, seen_dirs, seen_files, read)
@@ -168,13 +177,36 @@ def read_article(path: str | Path) -> Article:
                              kind="html" if suffix in (".html", ".htm") else suffix[1:])
 
 
+@contextmanager
+def limits(max_bytes: int | None = None, max_chars: int | None = None):
+    """Within the block, refuse files over ``max_bytes`` and articles over ``max_chars``.
+
+    >>> with limits(max_bytes=1_000_000):                 # doctest: +SKIP
+    ...     articles = list(iter_articles(["corpus/"]))
+    """
+    global MAX_FILE_BYTES, MAX_ARTICLE_CHARS
+    saved = MAX_FILE_BYTES, MAX_ARTICLE_CHARS
+    if max_bytes is not None:
+        MAX_FILE_BYTES = int(max_bytes)
+    if max_chars is not None:
+        MAX_ARTICLE_CHARS = int(max_chars)
+    try:
+        yield
+    finally:
+        MAX_FILE_BYTES, MAX_ARTICLE_CHARS = saved
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(path, f"file is {size / 2**20:.0f} MiB, more than the "
-                                   f"{MAX_FILE_BYTES // 2**20} MiB an article may have; "
-                                   "split it, or put many articles in a JSONL file")
+            raise InputError(path, f"file is {_size(size)}, more than the {_size(MAX_FILE_BYTES)} "
+                                   "an article may have (kg build --max-bytes); split it, or put "
+                                   "many articles in a JSONL file")
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
@@ -325,10 +357,18 @@ def _read_jsonl(path: Path) -> Iterator[Article | Skipped]:
             if not line.strip():
                 continue
             loaded += 1
+            if len(raw) > MAX_FILE_BYTES:
+                yield Skipped(str(path), f"line {line_no}: {_size(len(raw))}, more than the "
+                                         f"{_size(MAX_FILE_BYTES)} an article may have (kg build --max-bytes)",
+                              line_no)
+                continue
             item = _jsonl_line(path, line, line_no)
             yield item
         if not loaded:
             raise InputError(path, "empty file (no JSON lines)")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _jsonl_line(path: Path, line: str, line_no: int) -> Article | Skipped:
@@ -344,6 +384,12 @@ def _jsonl_line(path: Path, line: str, line_no: int) -> Article | Skipped:
     if not isinstance(text, str) or not text.strip():
         return Skipped(where, f"line {line_no}: no \"text\" field (or it is empty)", line_no)
     meta = {k: _scalar(obj.get(k)) for k in _JSON_FIELDS}
+    for key, value in (("text", text), *meta.items()):
+        bad = _LONE_SURROGATE.search(value)
+        if bad:  # "\ud83d" alone: an emoji cut in half; no UTF-8 file can hold it
+            return Skipped(where, f"line {line_no}: \"{key}\" holds an unpaired surrogate "
+                                  f"\\u{ord(bad.group()):04x} at character {bad.start()}, which is not "
+                                  "text; JSON \\u escapes of surrogates must come in pairs", line_no)
     try:
         return article_from_text(text, path=where, file_name=f"{path.name}#{line_no}",
                                  kind="txt", meta=meta, line=line_no)
@@ -414,6 +460,10 @@ def article_from_text(text: str, *, path: str = "", file_name: str = "", kind: s
     body_text = _assemble(kept, title)
     if not any(kept_line for kept_line in kept):
         raise InputError(where, "no article text left after removing markup and page boilerplate", line)
+    if len(body_text) > MAX_ARTICLE_CHARS:
+        raise InputError(where, f"article text is {len(body_text):,} characters, more than the "
+                                f"{MAX_ARTICLE_CHARS:,} an article may have (kg build --max-chars); "
+                                "split it into articles", line)
 
     values = {**found, **given}
     language = _language_tag(values.get("language", ""), body_text)
