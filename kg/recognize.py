@@ -569,8 +569,8 @@ class KBRuler:
                 # 山西 inside 营山西站: a two-character place name must be a word of its own,
                 # or share its word only with other names (辽宁大连, 南充市)
                 if bounds is None:
-                    bounds = _word_spans(text)
-                if not self._word_of_names(text, start, end, bounds):
+                    bounds = _WordSpans(text)
+                if not self._word_of_names(text, start, end, bounds.around(start, end)):
                     continue
             add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
                           tuple(x.id for x in entries))
@@ -583,6 +583,47 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
 
     jieba.setLogLevel(60)
     return [(s, e) for _, s, e in jieba.tokenize(text)]
+
+
+class _WordSpans:
+    """jieba's words of a text, segmented one block at a time, where they are asked for.
+
+    jieba splits a text into blocks of Han characters, Latin letters and digits and
+    segments each block alone, so the words of the block that holds a match are exactly
+    the words the whole text's segmentation has there. Segmenting only those blocks
+    gives :func:`_word_spans`'s answer to :meth:`KBRuler._word_of_names` at a fraction of
+    the cost (the whole text cost about 9 s of a 10,000-article build).
+    """
+
+    def __init__(self, text: str):
+        import jieba
+
+        jieba.setLogLevel(60)
+        self.text = text
+        self.blocks = [(m.start(), m.end()) for m in jieba.re_han_default.finditer(text)]
+        self.starts = [b[0] for b in self.blocks]
+        self.words: dict[int, list[tuple[int, int]]] = {}
+        self.everything: list[tuple[int, int]] | None = None
+
+    def around(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The words of the block holding ``start:end`` (in order), and where the next begins."""
+        import bisect
+
+        import jieba
+
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i >= 0 and end <= self.blocks[i][1]:
+            found = self.words.get(i)
+            if found is None:
+                bs, be = self.blocks[i]
+                found = [(bs + s, bs + e) for _, s, e in jieba.tokenize(self.text[bs:be])]
+                if be < len(self.text):
+                    found.append((be, be + 1))    # a word starts where the block ends
+                self.words[i] = found
+            return found
+        if self.everything is None:      # a match across blocks: the whole text, as before
+            self.everything = _word_spans(self.text)
+        return self.everything
 
 
 def _cuts_a_latin_word(text: str, start: int, end: int) -> bool:
