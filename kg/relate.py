@@ -249,9 +249,20 @@ def _region_body_for(ctx, place_id: str, titles):
     """The body a regional post belongs to: 书记 -> the Party committee, else the government."""
     party = any("书记" in t or t.endswith("委") or "Secretary" in t for t in titles)
     wanted = ("委员会",) if party else ("人民政府", "特别行政区政府")
-    return next((e for e in ctx.kb.entries.values() if e.located_in == place_id and e.type == "Organization"
-                 and (e.category.endswith("_body") or e.category == "sar_government")
-                 and e.name.endswith(wanted)), None)
+    return next((e for e in _regional_bodies(ctx.kb).get(place_id, ()) if e.name.endswith(wanted)), None)
+
+
+def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
+    """The bodies of each place (Party committees, governments), in KB order: looking
+    them up by place, not scanning the whole KB for every regional post."""
+    found = getattr(kb, "_kg_regional_bodies", None)
+    if found is None:
+        found = {}
+        for e in kb.entries.values():
+            if e.type == "Organization" and (e.category.endswith("_body") or e.category == "sar_government"):
+                found.setdefault(e.located_in, []).append(e)
+        kb._kg_regional_bodies = found
+    return found
 
 
 _EN_APPOSITIVE = re.compile(
