@@ -157,7 +157,7 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
                                and ctx.type_of(m) in ("Organization", "Place")), None)
                 if shared is not None:
-                    _bind_titles(ctx, sent, person, [text[shared.end - 1:pos]], shared, explicit_body=True)
+                    _bind_titles(ctx, sent, person, [t], shared, explicit_body=True)
                     group, pos = [], shared.start
                     continue
                 group.append(t)
@@ -421,6 +421,7 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             for m in hosts:
                 ctx.emit(m.entity_id, "organized", ev.entity_id, sent, "organized_frame")
             if hosts:
+                state["host"] = hosts[0]
                 continue
         # E …，由 A、B 共同主办: the organizers named after the event
         tail = text[ev.end:sent.end]
@@ -726,10 +727,32 @@ def _inside_mention(ms, pos, exclude):
 
 
 # --------------------------------------------------------------------------------------
+_MEETING_SAYS = re.compile(r"(?:会议|大会|全会|会上)(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示)")
+
+
+def _meeting_body(ctx, state):
+    """Whose meeting it is: its organizer, else the body of the person who reported to it."""
+    if state.get("host") is not None:
+        return state["host"]
+    speaker = state.get("speaker")
+    if speaker is None:
+        return None
+    body = next((r.object for r in ctx.out if r.subject == speaker.entity_id and r.predicate == "holdsPosition"
+                 and ctx.entities.get(r.object) is not None and ctx.entities[r.object].type == "Organization"), None)
+    return Mention(start=-1, end=-1, text="", label="Organization", extractor="meeting", entity_id=body) \
+        if body else None
+
+
 def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     """Before the rules run: who this sentence is about, when its head says so."""
     text = ctx.text
     s = text[sent.start:sent.end].lstrip()
+    if _MEETING_SAYS.match(s):
+        # 会议要求，…一是…: the meeting speaks for the body that holds it
+        host = _meeting_body(ctx, state)
+        if host is not None:
+            state["subject"] = host
+            return
     first_clause = re.split(r"[，,。；;：:]", s, maxsplit=1)[0]
     if re.match(r"(?:[他她]|He\b|She\b)", s) and state.get("person") is not None:
         state["speaker"] = state["subject"] = state["person"]

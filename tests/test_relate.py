@@ -113,3 +113,12 @@ def test_the_place_an_event_is_convened_in_is_not_its_organizer(extract):
     t = triples(r)
     assert not any(s == "广州市" and p == "organized" for s, p, o in t)
     assert any(s == "全省高质量发展大会" and p == "locatedIn" and o == "广州市" for s, p, o in t)
+
+
+def test_position_title_is_kept_whole_and_meetings_speak_for_their_body(extract):
+    r = extract("国务院总理李强出席会议。")
+    rel = next(x for x in r.relations if x.predicate == "holdsPosition")
+    assert rel.title in ("国务院总理", "总理")
+    r = extract("全国工业和信息化工作会议在北京召开。工业和信息化部党组书记、部长金壮龙作工作报告。"
+                "会议要求，要深入实施制造业技术改造升级工程。")
+    assert ("工业和信息化部", "implements", "制造业技术改造升级工程") in triples(r)
