@@ -1,10 +1,10 @@
 """Calibration: the fit, the error measure, and the shipped table used by the extractor."""
-from kg.calibrate import Calibration, expected_calibration_error, fit, load_calibration
+from kg.calibrate import PRIOR_WEIGHT, Calibration, expected_calibration_error, fit, load_calibration
 
 
 def test_fit_moves_from_the_prior_by_the_evidence():
     cal = fit([("rule", 0.5, True)] * 16 + [("rule", 0.5, False)] * 4 + [("rare", 0.9, False)])
-    assert abs(cal.table["rule"] - (16 + 4 * 0.5) / 24) < 1e-3
+    assert abs(cal.table["rule"] - (16 + PRIOR_WEIGHT * 0.5) / (20 + PRIOR_WEIGHT)) < 1e-3
     # one wrong example pulls a rare rule only part of the way down
     assert 0.5 < cal.table["rare"] < 0.9
     assert cal.counts["rule"] == (16, 20)
