@@ -19,7 +19,8 @@ Two spaCy components, each appending spans to ``doc.spans["kg_candidates"]`` for
     ``$HANLP_HOME/policykg_ner``; ``$HANLP_HOME`` defaults to ``~/.hanlp``), with
     ``span._.kg_extractor = "ner_hanlp"`` and score 0.5. HanLP is an optional extra
     (``pip install -e '.[hanlp]'``); :func:`hanlp.load` is only ever given a directory that
-    exists, never a model name or URL, so nothing is downloaded.
+    exists, never a model name or URL, so nothing is downloaded. ``python
+    scripts/train_hanlp.py DIR`` trains one offline (HanLP's RNNNamedEntityRecognizer).
 
 Both models are loaded once per component instance; texts are cut at line breaks and long
 sentences into pieces, and the pieces of many docs are predicted in batches
@@ -213,6 +214,21 @@ def _remote_references(config_file: Path) -> list[str]:
     return found
 
 
+_FORK_GUARD: list[bool] = []
+
+
+def _one_torch_thread_after_fork() -> None:
+    """A process forked after torch ran (``kg build -j N`` forks the loaded pipeline) hangs
+    in its first LSTM forward on torch's inherited intra-op thread pool: workers use one
+    torch thread each (they are the parallelism)."""
+    if _FORK_GUARD or not hasattr(os, "register_at_fork"):
+        return
+    import torch
+
+    os.register_at_fork(after_in_child=lambda: torch.set_num_threads(1))
+    _FORK_GUARD.append(True)
+
+
 def load_hanlp_model(model: str | Path | None = None):
     """A HanLP NER component from a local directory; never a download."""
     try:
@@ -224,7 +240,8 @@ def load_hanlp_model(model: str | Path | None = None):
     if not path.is_dir():
         raise BackendError(
             f"no HanLP NER model at {path}: pass config={{'model': '/path/to/model_dir'}} or "
-            f"put one there (policykg only loads local directories; it never downloads)")
+            f"put one there, e.g. `python scripts/train_hanlp.py {path}` (policykg only loads "
+            f"local directories; it never downloads)")
     remote = _remote_references(path / "config.json")
     if remote:
         raise BackendError(f"the HanLP model at {path} refers to remote resources "
@@ -233,13 +250,19 @@ def load_hanlp_model(model: str | Path | None = None):
     # model's config (only if the user has not chosen otherwise).
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # hanlp.load maps a string that is one of its pretrained names (a relative folder called
+    # MSRA_NER_ELECTRA_SMALL_ZH, say) to a download URL: give it the absolute path, and no
+    # "Building model ..." progress line on stdout.
     try:
-        component = hanlp.load(str(path))
+        component = hanlp.load(str(path.resolve()), verbose=False)
     except Exception as e:
         raise BackendError(f"cannot load the HanLP model at {path}: {e}") from e
     crf = getattr(getattr(component, "model", None), "crf", None)
-    if crf is not None and hasattr(crf, "batch_first"):
-        crf.batch_first = True       # HanLP 2.1 RNN tagger passes crf_constraints here
+    if crf is not None and hasattr(crf, "batch_first") and not crf.batch_first:
+        # HanLP 2.1.5's RNNTaggingModel passes crf_constraints (None) as the CRF's
+        # batch_first: a model trained with crf=True then predicts nothing (or IndexError).
+        crf.batch_first = True
+    _one_torch_thread_after_fork()
     return component
 
 
