@@ -572,20 +572,19 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
             store.load_nquads(shard)
         t_store += clock() - t
     else:
-        # One extraction process on a machine with two cores or more: the store loads on a
-        # core of its own. Unpinned, RocksDB's loader threads took turns with extraction on
-        # both cores and the 10,000-article extraction phase ran 14x the 1,000-article one.
-        main_cpus = writer_cpu = None
+        # One extraction process on a machine with two cores or more: the store's loader
+        # threads keep to one core, so extraction always has another. Unpinned, they took
+        # turns with extraction on both cores and the 10,000-article extraction phase ran
+        # 14x the 1,000-article one. (Extraction itself is left free to move.)
+        writer_cpu = None
         if pool is None and hasattr(os, "sched_setaffinity"):
             cpus = sorted(os.sched_getaffinity(0))
             if len(cpus) >= 2:
-                main_cpus, writer_cpu = set(cpus), cpus[-1]
+                writer_cpu = cpus[-1]
         writer = _StoreWriter(store, clear_first=not report.rebuilt, cpu=writer_cpu)
         stream = _run_local(tasks, pipeline, pool, jobs, timings)
         stream = progress(stream) if progress else stream
         try:
-            if writer_cpu is not None:
-                os.sched_setaffinity(0, main_cpus - {writer_cpu})
             for outcome in stream:
                 if take(outcome):
                     batch.append((outcome.file_name, outcome.nquads))
@@ -593,8 +592,6 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
                         flush_batch()
             flush_batch()
         finally:
-            if main_cpus is not None:
-                os.sched_setaffinity(0, main_cpus)
             t = clock()
             writer.close()
             t_store += writer.seconds + clock() - t     # loading time, mostly hidden behind extraction
@@ -606,17 +603,25 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
     store.flush()
     t_store += clock() - t
     report.articles = len(current)
+    if pool is not None:
+        pool.terminate()        # every result is in: free the workers' cores for what follows
     report.phases["extract"] = clock() - started
     changed = bool(report.extracted or report.removed or report.rebuilt)
     ttl, page = out_dir / "graph.ttl", out_dir / "graph.html"
+    write_ttl = changed or not ttl.exists()
+    write_html = html and (changed or not page.exists())
+    from .graph import document_iri
+
+    order = {str(document_iri(n)): i for i, n in enumerate(current)} if (write_ttl or write_html) else {}
+    # From here on the store is only read. (Drawing graph.html in a second process that
+    # read the store beside this one was slower at 10,000 articles: both passes decode
+    # the same quads, so the page is gathered on graph.ttl's pass instead.)
     viz = None
-    if changed or not ttl.exists() or (html and not page.exists()):
-        from .graph import document_iri
+    if write_ttl or write_html:
         from .store import VizCollector
 
         t = clock()
-        viz = VizCollector(store) if html else None
-        order = {str(document_iri(n)): i for i, n in enumerate(current)}
+        viz = VizCollector(store) if write_html else None
         also = viz
         if viz is not None and timings is not None:   # the page's share of the pass, timed apart
             t_viz = [0.0]
@@ -625,7 +630,11 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
                 t0 = clock()
                 collect(triple)
                 t_viz[0] += clock() - t0
-        store.write_turtle(ttl, order, also=also)
+        if write_ttl:
+            store.write_turtle(ttl, order, also=also)
+        else:
+            for triple in store.union_triples(order):
+                also(triple)
         if timings is not None:
             timings["serialize"] = clock() - t - (t_viz[0] if also is not viz else 0.0)
             if also is not viz:
@@ -639,16 +648,15 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
     store.close()
     _write_manifest(out_dir, current, fp)
     if html:
-        if viz is not None:
-            from .viz import graph_to_html
+        report.outputs["html"] = page
+    if viz is not None:
+        from .viz import graph_to_html
 
-            t = clock()
-            title = "policykg" + (f": {viz.note}" if viz.note else "")
-            report.outputs["html"] = graph_to_html(viz.result(), page, title=title)
-            if timings is not None:
-                timings["html"] = timings.get("html", 0.0) + clock() - t
-        else:
-            report.outputs["html"] = page
+        t = clock()
+        title = "policykg" + (f": {viz.note}" if viz.note else "")
+        graph_to_html(viz.result(), page, title=title)
+        if timings is not None:
+            timings["html"] = timings.get("html", 0.0) + clock() - t
     if timings is not None:
         timings["store"] = t_store
     report.seconds = time.perf_counter() - started

@@ -68,9 +68,13 @@ def child_build(args) -> dict:
     """Build one corpus; print what it took as JSON (run in a fresh process)."""
     from kg.pipeline import Pipeline, build
 
+    import jieba
+
     pipeline = Pipeline()
     pipeline.recognizer.nlp("zh")
     pipeline.recognizer.nlp("en")
+    jieba.setLogLevel(60)
+    jieba.initialize()       # the recognizer segments with jieba: its dictionary is model loading too
     timings: dict[str, float] = {}
     if args.fresh:
         shutil.rmtree(args.out, ignore_errors=True)

@@ -58,3 +58,25 @@ def test_union_sums_mention_counts_and_keeps_the_first_label(tmp_path):
     assert got == {(kg + "mentionCount", "5"), (rdfs, "first"), (kg + "kbId", "x")}
     got = {(t.predicate.value, t.object.value) for t in store.union_triples({a: 1, b: 0})}
     assert (rdfs, "second") in got
+
+
+def test_page_is_the_page_of_graph_ttl(tmp_path, pipeline):
+    from kg.viz import graph_to_html
+
+    build(None, tmp_path, pipeline=pipeline)
+    graph_to_html(load_graph(tmp_path / "graph.ttl"), tmp_path / "from_ttl.html")
+    assert (tmp_path / "graph.html").read_bytes() == (tmp_path / "from_ttl.html").read_bytes()
+
+
+def test_page_of_a_big_graph_shows_the_best_connected(tmp_path, pipeline):
+    from kg.store import VizCollector
+    from kg.viz import graph_to_html
+
+    build(None, tmp_path, pipeline=pipeline, html=False)
+    store = GraphStore(tmp_path / "store", read_only=True)
+    viz = VizCollector(store, max_nodes=6)
+    for t in store.union_triples():
+        viz(t)
+    assert len(viz.keep) == 6 and viz.note.startswith("the 6 best-connected of ")
+    page = graph_to_html(viz.result(), tmp_path / "small.html")
+    assert page.stat().st_size > 1000
