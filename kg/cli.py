@@ -13,16 +13,6 @@ import click
 from .errors import KGError
 
 
-def _graph_file(path: Path) -> Path:
-    """A build folder means its graph.ttl."""
-    if path.is_dir():
-        ttl = path / "graph.ttl"
-        if not ttl.exists():
-            raise click.ClickException(f"{path} has no graph.ttl; build one first with: kg build CORPUS --out {path}")
-        return ttl
-    return path
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policykg")
 def cli():
