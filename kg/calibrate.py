@@ -4,10 +4,16 @@ Each relation rule has a prior (``kg.relate.PRIOR``): a guess. ``scripts/calibra
 builds the project's own annotated corpus (``kg/data/calibration/``), judges every
 statement against its gold annotation, and fits, per extractor, how often its statements
 are right: histogram binning by extractor with a Beta prior centred on the rule's prior
-(so a rule seen a few times moves only part of the way from its prior). The fitted table
-is ``kg/data/calibration.json``; :func:`load_calibration` reads it and the relation
-extractor uses it, so ``kg:confidence`` 0.8 means "right about eight times in ten" on
-annotated text.
+(so a rule seen a few times moves only part of the way from its prior).
+
+Within a rule, statements differ by how well their two ends are grounded: an end that
+the knowledge base lists (a ministry, a province, a named national programme) was
+recognized by an exact alias, an unlisted one by a pattern or a model, and pattern-found
+ends are wrong more often (a quoted slogan taken for a programme). So the fit is
+hierarchical: per rule, then per rule and number of listed ends (0, 1 or 2), each level
+a Beta prior centred on the level above. The fitted table is ``kg/data/calibration.json``;
+:func:`load_calibration` reads it and the relation extractor uses it, so
+``kg:confidence`` 0.8 means "right about eight times in ten" on annotated text.
 """
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ from .kb import DATA_DIR
 CALIBRATION_FILE = DATA_DIR / "calibration.json"
 
 #: Weight of the prior, in pseudo-observations.
+#: Weight of the per-rule fit as the prior of its listed-ends groups (they are small).
+LISTED_WEIGHT = 16.0
 PRIOR_WEIGHT = 2.0   # chosen by leave-one-article-out error on kg/data/calibration (1: .051, 2: .042, 4: .051, 8: .074)
 
 
@@ -30,30 +38,51 @@ class Calibration:
 
     table: dict[str, float] = field(default_factory=dict)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)   # extractor -> (right, seen)
+    #: extractor -> listed ends ("0", "1", "2") -> confidence, and the counts behind it
+    by_listed: dict[str, dict[str, float]] = field(default_factory=dict)
+    listed_counts: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     source: str = ""
 
-    def confidence(self, extractor: str, prior: float) -> float:
-        """The calibrated confidence of a statement made by ``extractor``."""
+    def confidence(self, extractor: str, prior: float, listed: int | None = None) -> float:
+        """The calibrated confidence of a statement made by ``extractor`` whose subject and
+        object include ``listed`` knowledge-base entries (None: not known)."""
+        if listed is not None:
+            value = self.by_listed.get(extractor, {}).get(str(listed))
+            if value is not None:
+                return value
         value = self.table.get(extractor)
         return prior if value is None else value
 
 
-def fit(judged: list[tuple[str, float, bool]], prior_weight: float = PRIOR_WEIGHT) -> Calibration:
-    """Fit from (extractor, prior, correct) triples.
+def _beta_mean(right: int, seen: int, centre: float, weight: float) -> float:
+    return round((right + weight * centre) / (seen + weight), 4)
+
+
+def fit(judged: list[tuple], prior_weight: float = PRIOR_WEIGHT, listed_weight: float = LISTED_WEIGHT) -> Calibration:
+    """Fit from (extractor, prior, correct) or (extractor, prior, correct, listed) rows.
 
     >>> cal = fit([("a", 0.5, True)] * 8 + [("a", 0.5, False)] * 2)
     >>> round(cal.table["a"], 3)
     0.714
     """
-    by: dict[str, list[tuple[float, bool]]] = {}
-    for extractor, prior, correct in judged:
-        by.setdefault(extractor, []).append((prior, correct))
+    by: dict[str, list[tuple[float, bool, int | None]]] = {}
+    for row in judged:
+        extractor, prior, correct = row[:3]
+        by.setdefault(extractor, []).append((prior, correct, row[3] if len(row) > 3 else None))
     cal = Calibration()
     for extractor, rows in sorted(by.items()):
-        right = sum(1 for _, ok in rows if ok)
-        prior = sum(p for p, _ in rows) / len(rows)
-        cal.table[extractor] = round((right + prior_weight * prior) / (len(rows) + prior_weight), 4)
+        right = sum(1 for _, ok, _ in rows if ok)
+        prior = sum(p for p, _, _ in rows) / len(rows)
+        cal.table[extractor] = _beta_mean(right, len(rows), prior, prior_weight)
         cal.counts[extractor] = (right, len(rows))
+        groups: dict[str, list[bool]] = {}
+        for _, ok, listed in rows:
+            if listed is not None:
+                groups.setdefault(str(listed), []).append(ok)
+        for listed, oks in sorted(groups.items()):
+            cal.by_listed.setdefault(extractor, {})[listed] = _beta_mean(
+                sum(oks), len(oks), cal.table[extractor], listed_weight)
+            cal.listed_counts.setdefault(extractor, {})[listed] = (sum(oks), len(oks))
     return cal
 
 
@@ -76,7 +105,10 @@ def save(cal: Calibration, path: Path = CALIBRATION_FILE, **extra) -> None:
     from .atomic import atomic_write_text
 
     data = {"source": cal.source, "prior_weight": PRIOR_WEIGHT, "confidence": cal.table,
-            "counts": {k: {"right": r, "seen": n} for k, (r, n) in cal.counts.items()}, **extra}
+            "counts": {k: {"right": r, "seen": n} for k, (r, n) in cal.counts.items()},
+            "confidence_by_listed_ends": cal.by_listed,
+            "counts_by_listed_ends": {k: {n: {"right": r, "seen": s} for n, (r, s) in v.items()}
+                                      for k, v in cal.listed_counts.items()}, **extra}
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -88,4 +120,8 @@ def load_calibration(path: str | None = None) -> Calibration:
         return Calibration()
     data = json.loads(p.read_text(encoding="utf-8"))
     counts = {k: (v["right"], v["seen"]) for k, v in data.get("counts", {}).items()}
-    return Calibration(table=dict(data.get("confidence", {})), counts=counts, source=data.get("source", ""))
+    listed_counts = {k: {n: (c["right"], c["seen"]) for n, c in v.items()}
+                     for k, v in data.get("counts_by_listed_ends", {}).items()}
+    return Calibration(table=dict(data.get("confidence", {})), counts=counts,
+                       by_listed=dict(data.get("confidence_by_listed_ends", {})),
+                       listed_counts=listed_counts, source=data.get("source", ""))

@@ -64,11 +64,15 @@ class _Ctx:
         e = self.entities.get(m.entity_id)
         return e.type if e else m.label
 
+    def listed_ends(self, s: str, o: str) -> int:
+        """How many of the two ends are knowledge-base entries (a calibration feature)."""
+        return sum(1 for e in (s, o) if (ent := self.entities.get(e)) is not None and ent.kb_id)
+
     def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = "", conf: float | None = None):
-        if conf is None:
-            conf = self.calibration.confidence(extractor, PRIOR.get(extractor, 0.5))
         if not s or not o or s == o:
             return
+        if conf is None:
+            conf = self.calibration.confidence(extractor, PRIOR.get(extractor, 0.5), self.listed_ends(s, o))
         key = (s, p, o, sent.start)
         if key in self.seen:
             return

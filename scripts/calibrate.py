@@ -38,8 +38,8 @@ def load_scorer(path: Path):
     return module
 
 
-def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple[str, str, float, bool]]:
-    """(document, extractor, prior, correct) for every statement the pipeline makes."""
+def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple[str, str, float, bool, int]]:
+    """(document, extractor, prior, correct, listed ends) for every statement the pipeline makes."""
     score = load_scorer(scorer_path)
     pipeline = Pipeline(calibration=Calibration())        # priors, not a previous fit
     results = [pipeline(a) for a in iter_articles([corpus]) if not isinstance(a, Skipped)]
@@ -50,11 +50,12 @@ def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple[str, str, f
     golds = score.load_gold(gold)
     docs, mentions, groups, labels, _ = score.query_graph(g)
     rows = g.query(f"""PREFIX kg: <{KG}> PREFIX prov: <http://www.w3.org/ns/prov#>
-        SELECT ?d ?s ?p ?o ?x WHERE {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-        prov:wasDerivedFrom ?d ; kg:extractor ?x }}""")
+        SELECT ?d ?s ?p ?o ?x ?sk ?ok WHERE {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+        prov:wasDerivedFrom ?d ; kg:extractor ?x
+        OPTIONAL {{ ?s kg:kbId ?sk }} OPTIONAL {{ ?o kg:kbId ?ok }} }}""")
     by_doc = {str(d): f for f, d in docs.items()}
     out = []
-    for d, s, p, o, x in rows:
+    for d, s, p, o, x, sk, ok in rows:
         fname = by_doc.get(str(d))
         if fname not in golds:
             continue
@@ -65,7 +66,7 @@ def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple[str, str, f
         hit = any(pred in r["predicate"] and s_ids & set(r["subject"]) and o_ids & set(r["object"]) for r in rels)
         for extractor in str(x).split(","):      # merged statements list every extractor
             extractor = extractor.strip()
-            out.append((fname, extractor, PRIOR.get(extractor, 0.5), hit))
+            out.append((fname, extractor, PRIOR.get(extractor, 0.5), hit, (sk is not None) + (ok is not None)))
     return out
 
 
@@ -75,25 +76,31 @@ def main(argv=None):
     ap.add_argument("--gold", type=Path, default=ROOT / "kg" / "data" / "calibration" / "gold")
     ap.add_argument("--scorer", type=Path, default=ROOT.parent / "shared" / "eval" / "score.py")
     ap.add_argument("--write", action="store_true", help="write kg/data/calibration.json")
+    ap.add_argument("--no-listed", action="store_true",
+                    help="fit per rule only, without the number of knowledge-base ends (for comparison)")
     args = ap.parse_args(argv)
     if not args.scorer.exists():
         sys.exit(f"no scorer at {args.scorer}; pass --scorer PATH/score.py")
     judged = judge(args.corpus, args.gold, args.scorer)
     if not judged:
         sys.exit(f"no statements judged: is {args.gold} the gold of {args.corpus}?")
-    cal = fit([(x, prior, ok) for _, x, prior, ok in judged])
-    before = expected_calibration_error([(prior, ok) for _, _, prior, ok in judged])
-    after = expected_calibration_error([(cal.table[x], ok) for _, x, _, ok in judged])
+    rows = [(x, prior, ok, listed) for _, x, prior, ok, listed in judged]
+    if args.no_listed:                        # the per-rule fit alone, for comparison
+        rows = [r[:3] for r in rows]
+    cal = fit(rows)
+    before = expected_calibration_error([(prior, ok) for _, _, prior, ok, _ in judged])
+    after = expected_calibration_error([(cal.confidence(*r[:2], *r[3:]), r[2]) for r in rows])
     docs = sorted({d for d, *_ in judged})
     loo = []
     for held in docs:                         # refit without one article, judge that article
-        part = fit([(x, prior, ok) for d, x, prior, ok in judged if d != held])
-        loo += [(part.confidence(x, prior), ok) for d, x, prior, ok in judged if d == held]
+        part = fit([r for (d, *_), r in zip(judged, rows) if d != held])
+        loo += [(part.confidence(*r[:2], *r[3:]), r[2]) for (d, *_), r in zip(judged, rows) if d == held]
     held_out = expected_calibration_error(loo)
-    print(f"{len(judged)} statements from {len(docs)} articles; precision {sum(ok for *_, ok in judged) / len(judged):.3f}")
-    print(f"{'extractor':<22}{'right':>6}{'seen':>6}{'prior':>7}{'fitted':>8}")
+    print(f"{len(judged)} statements from {len(docs)} articles; precision {sum(r[3] for r in judged) / len(judged):.3f}")
+    print(f"{'extractor':<22}{'right':>6}{'seen':>6}{'prior':>7}{'fitted':>8}   by listed ends (0/1/2)")
     for x, (right, seen) in sorted(cal.counts.items()):
-        print(f"{x:<22}{right:>6}{seen:>6}{PRIOR.get(x, 0.5):>7.2f}{cal.table[x]:>8.3f}")
+        parts = "  ".join(f"{n}: {r}/{c} {cal.by_listed[x][n]:.3f}" for n, (r, c) in sorted(cal.listed_counts.get(x, {}).items()))
+        print(f"{x:<22}{right:>6}{seen:>6}{PRIOR.get(x, 0.5):>7.2f}{cal.table[x]:>8.3f}   {parts}")
     print(f"ECE: priors {before:.3f}, fitted in sample {after:.3f}, leave-one-article-out {held_out:.3f}")
     if args.write:
         cal.source = f"scripts/calibrate.py on {args.corpus.relative_to(ROOT) if args.corpus.is_relative_to(ROOT) else args.corpus}"

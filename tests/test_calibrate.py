@@ -1,5 +1,5 @@
 """Calibration: the fit, the error measure, and the shipped table used by the extractor."""
-from kg.calibrate import PRIOR_WEIGHT, Calibration, expected_calibration_error, fit, load_calibration
+from kg.calibrate import LISTED_WEIGHT, PRIOR_WEIGHT, Calibration, expected_calibration_error, fit, load_calibration
 
 
 def test_fit_moves_from_the_prior_by_the_evidence():
@@ -8,6 +8,30 @@ def test_fit_moves_from_the_prior_by_the_evidence():
     # one wrong example pulls a rare rule only part of the way down
     assert 0.5 < cal.table["rare"] < 0.9
     assert cal.counts["rule"] == (16, 20)
+
+
+def test_listed_ends_split_a_rule_around_its_own_fit():
+    rows = [("verb", 0.5, True, 2)] * 18 + [("verb", 0.5, False, 2)] * 2 \
+        + [("verb", 0.5, True, 0)] * 5 + [("verb", 0.5, False, 0)] * 5
+    cal = fit(rows)
+    rule = cal.table["verb"]
+    assert cal.counts["verb"] == (23, 30)
+    assert cal.listed_counts["verb"] == {"0": (5, 10), "2": (18, 20)}
+    # each group moves from the rule's fit toward its own rate, by the evidence it has
+    assert abs(cal.by_listed["verb"]["2"] - (18 + LISTED_WEIGHT * rule) / (20 + LISTED_WEIGHT)) < 1e-3
+    assert cal.confidence("verb", 0.5, 2) > rule > cal.confidence("verb", 0.5, 0)
+    # a group never seen, or no grounding given, falls back to the rule's fit
+    assert cal.confidence("verb", 0.5, 1) == rule == cal.confidence("verb", 0.5)
+
+
+def test_calibration_round_trips_through_its_file(tmp_path):
+    from kg.calibrate import save
+
+    cal = fit([("verb", 0.5, True, 2)] * 3 + [("verb", 0.5, False, 0)])
+    save(cal, tmp_path / "cal.json")
+    back = load_calibration(str(tmp_path / "cal.json"))
+    assert back.by_listed == cal.by_listed and back.listed_counts == cal.listed_counts
+    assert back.confidence("verb", 0.1, 0) == cal.confidence("verb", 0.1, 0)
 
 
 def test_expected_calibration_error():
@@ -23,5 +47,7 @@ def test_shipped_table_is_used_by_the_relation_extractor(pipeline):
     assert cal.table, "kg/data/calibration.json is missing: run scripts/calibrate.py --write"
     r = pipeline(Article(file_name="t.txt", text="工业和信息化部党组书记、部长金壮龙出席会议。"))
     rel = next(x for x in r.relations if x.predicate == "holdsPosition")
-    assert rel.confidence == cal.confidence(rel.extractor, -1)
+    # both ends (金壮龙, 工业和信息化部) are knowledge-base entries
+    assert rel.confidence == cal.confidence(rel.extractor, -1, 2)
+    assert rel.extractor in cal.by_listed
     assert Calibration().confidence("anything", 0.42) == 0.42
