@@ -15,16 +15,17 @@ from typing import Iterable
 
 __all__ = ["extract_text", "extract_articles", "build_graph", "sparql", "to_networkx", "Pipeline"]
 
-_PIPELINE = None
+_PIPELINES: dict = {}
 
 
-def _pipeline():
-    global _PIPELINE
-    if _PIPELINE is None:
+def _pipeline(ner: str = "rules", ner_model: str | None = None):
+    """One pipeline per recognizer setting, built on first use (loading models is slow)."""
+    key = (ner, ner_model)
+    if key not in _PIPELINES:
         from .pipeline import Pipeline
 
-        _PIPELINE = Pipeline()
-    return _PIPELINE
+        _PIPELINES[key] = Pipeline(ner=ner, ner_model=ner_model)
+    return _PIPELINES[key]
 
 
 def __getattr__(name):
@@ -35,32 +36,38 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def extract_text(text: str, *, file_name: str = "text.txt", language: str = "", title: str = ""):
-    """Extract entities and relations from one text; returns a :class:`kg.records.DocumentResult`."""
+def extract_text(text: str, *, file_name: str = "text.txt", language: str = "", title: str = "",
+                 ner: str = "rules", ner_model: str | None = None):
+    """Extract entities and relations from one text; returns a :class:`kg.records.DocumentResult`.
+
+    ``ner`` adds a statistical recognizer beside the rules, as ``kg build --ner``:
+    "spacy" (the shipped model), "hanlp" (``ner_model`` a local HanLP model folder, else
+    ``$HANLP_HOME``), "auto" (HanLP when a model is there, else spaCy's)."""
     from .records import Article
 
-    return _pipeline()(Article(file_name=file_name, text=text, language=language, title=title))
+    return _pipeline(ner, ner_model)(Article(file_name=file_name, text=text, language=language, title=title))
 
 
-def extract_articles(paths: Iterable[str | Path]):
+def extract_articles(paths: Iterable[str | Path], *, ner: str = "rules", ner_model: str | None = None):
     """Yield a DocumentResult for every article under ``paths`` (unreadable files are skipped)."""
     from .ingest import iter_articles
     from .pipeline import extract
     from .records import Skipped
 
     articles = (a for a in iter_articles(paths) if not isinstance(a, Skipped))
-    yield from extract(articles, _pipeline(), on_error=lambda article, exc: None)
+    yield from extract(articles, _pipeline(ner, ner_model), on_error=lambda article, exc: None)
 
 
-def build_graph(paths_or_texts: Iterable[str | Path]):
+def build_graph(paths_or_texts: Iterable[str | Path], *, ner: str = "rules", ner_model: str | None = None):
     """An rdflib.Graph built from files/folders, or from texts (strings that are not paths)."""
     from .graph import build_graph as _build
 
     items = list(paths_or_texts)
     paths = [p for p in items if isinstance(p, Path) or Path(str(p)).exists()]
     texts = [t for t in items if t not in paths]
-    results = list(extract_articles(paths)) if paths else []
-    results += [extract_text(t, file_name=f"text-{i}.txt") for i, t in enumerate(texts, 1)]
+    results = list(extract_articles(paths, ner=ner, ner_model=ner_model)) if paths else []
+    results += [extract_text(t, file_name=f"text-{i}.txt", ner=ner, ner_model=ner_model)
+                for i, t in enumerate(texts, 1)]
     return _build(results)
 
 

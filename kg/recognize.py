@@ -670,6 +670,8 @@ class SpanResolver:
         known = [e for e in self.kb.candidates(text) if e.type == span.label_]
         if known:
             return with_meta(span, candidates=tuple(e.id for e in known))
+        if text in self.kb.generic_terms or text in self.kb.concepts:    # 商业银行, 有关部门
+            return None
         return span if self._shape_ok(span) else None
 
     def _titles(self) -> list[str]:
@@ -686,10 +688,23 @@ class SpanResolver:
             # a name follows punctuation, a title or a function word, not the middle of a word
             doc_text, i = span.doc.text, span.start_char
             before = doc_text[i - 1] if i > 0 else "。"
-            return (not _HAN_RE.match(before) or before in "和与及同在对向由据是为等" or
-                    any(doc_text.endswith(t, 0, i) for t in self._titles()))
+            if not (not _HAN_RE.match(before) or before in "和与及同在对向由据是为等" or
+                    any(doc_text.endswith(t, 0, i) for t in self._titles())):
+                return False
+            # ... and is followed by punctuation, a word that follows names (rules.yaml), or a title:
+            # a model that cuts 潘贤掌 to 潘贤 leaves a Han character the name does not end on
+            j = span.end_char
+            after = doc_text[j] if j < len(doc_text) else "。"
+            return (not _HAN_RE.match(after) or
+                    any(doc_text.startswith(w, j) for w in self.rules.get("name_followers", ())) or
+                    any(doc_text.startswith(t, j) for t in self._titles()))
         if span.label_ == "Organization":
-            return len(text) >= 4 and text.endswith(tuple(self.rules.get("ner_org_suffixes", ())))
+            suffixes = tuple(self.rules.get("ner_org_suffixes", ()))
+            if len(text) < 4 or not text.endswith(suffixes):
+                return False
+            # the suffix must be a word of its own (国家数据|局), not the end of one (发展|大局)
+            word, tag = _last_word(text)
+            return word in suffixes or tag == "nt" or word.endswith(("有限公司", "公司", "集团"))
         if span.label_ == "Place":
             return len(text) >= 3 and text.endswith(tuple(self.rules.get("ner_place_suffixes", ())))
         return False
@@ -753,6 +768,15 @@ class SpanResolver:
                         taken[i] = True
                 pos = text.find(surface, pos + len(surface))
         return sorted(chosen + extra, key=lambda s: s.start)
+
+
+def _last_word(text: str) -> tuple[str, str]:
+    """The last word of ``text`` and its part of speech, by jieba's dictionary (no HMM
+    guesses): "nt" marks the names of bodies it lists (中国科学院, 招商银行)."""
+    import jieba.posseg
+
+    words = jieba.posseg.lcut(text, HMM=False)
+    return (words[-1].word, words[-1].flag) if words else ("", "")
 
 
 def _resolve(cands: list[Span]) -> list[Span]:

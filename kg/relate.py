@@ -38,7 +38,7 @@ PROGRAMMES = {"Policy", "Program"}
 
 #: Prior confidence of each extractor (before calibration).
 PRIOR = {
-    "title_implied": 0.9, "title_body": 0.9, "title_region": 0.75, "en_title": 0.85, "en_appositive": 0.75,
+    "title_implied": 0.9, "title_body": 0.9, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
@@ -189,6 +189,22 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         t = _longest_at(text, person.end, zh_titles)
         if t:
             _bind_titles(ctx, sent, person, [t], None, after=True)
+    if ctx.article.language != "en":
+        _shared_titles(ctx, sent, [m for m in ms if ctx.type_of(m) == "Person"])
+
+
+def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):
+    """副主任刘苏社、赵辰昕、李春临: names listed after one title all hold it."""
+    for prev, person in zip(people, people[1:]):
+        if ctx.text[prev.end:person.start] not in ("、", "和", "及", "与"):
+            continue
+        if _longest_at_end(ctx.text, person.start, ctx.zh_titles):
+            continue          # 省委书记张三、省长李四: the second name has its own title
+        held = [r for r in ctx.out if r.subject == prev.entity_id and r.predicate == "holdsPosition"
+                and r.start == sent.start and r.extractor in ("title_body", "title_implied", "title_region",
+                                                              "title_shared")]
+        for r in held:
+            ctx.emit(person.entity_id, "holdsPosition", r.object, sent, "title_shared", r.title)
 
 
 def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=False):

@@ -134,3 +134,61 @@ def test_hanlp_missing_model_dir_names_the_path(tmp_path, monkeypatch):
     with pytest.raises(BackendError) as err:
         spacy.blank("zh").add_pipe("kg_hanlp_ner")
     assert str(tmp_path / "policykg_ner") in str(err.value)
+
+
+# --- how the resolver confirms what a model proposes -----------------------------------
+
+def _resolved(text, proposals):
+    """Entities the span resolver keeps when a model proposed ``proposals`` (text, label)."""
+    from kg.kb import load_kb
+    from kg.recognize import SpanResolver, load_rules
+    from kg.spans import add_candidate
+
+    doc = spacy.blank("zh").make_doc(text)
+    for surface, label in proposals:
+        start = text.index(surface)
+        add_candidate(doc, start, start + len(surface), label, "ner", 0.9)
+    SpanResolver(load_kb(), load_rules())(doc)
+    return {(e.text, e.label_) for e in doc.ents}
+
+
+def test_a_model_organization_needs_its_suffix_as_a_word_of_its_own():
+    text = "国家数据局要服务国家发展大局。"
+    found = _resolved(text, [("国家数据局", "Organization"), ("国家发展大局", "Organization")])
+    assert ("国家数据局", "Organization") in found
+    assert ("国家发展大局", "Organization") not in found       # 大局 is a word, not 局
+
+
+def test_a_generic_body_is_not_a_name_even_when_a_model_says_so():
+    text = "中央银行和商业银行加大信贷投放。"
+    found = _resolved(text, [("中央银行", "Organization"), ("商业银行", "Organization")])
+    assert not found
+
+
+def test_a_model_name_must_end_where_a_name_ends():
+    text = "国台办副主任潘贤掌介绍情况。国台办发言人朱凤莲表示欢迎。"
+    found = _resolved(text, [("潘贤", "Person"), ("朱凤莲", "Person")])
+    assert ("潘贤", "Person") not in found                     # cut inside 潘贤掌
+    assert ("朱凤莲", "Person") in found                       # followed by 表示
+
+
+def test_names_listed_after_one_title_all_hold_it():
+    import kg
+
+    r = kg.extract_text("国家发展改革委副主任刘苏社、赵辰昕、李春临出席发布会。", ner="spacy")
+    held = {(r.entities[x.subject].name, r.entities[x.object].name, x.extractor) for x in r.relations
+            if x.predicate == "holdsPosition"}
+    # the rules read the first name after the title, the model the rest of the list
+    assert ("刘苏社", "国家发展和改革委员会", "title_body") in held
+    assert {("赵辰昕", "国家发展和改革委员会", "title_shared"),
+            ("李春临", "国家发展和改革委员会", "title_shared")} <= held
+
+
+def test_a_listed_name_with_its_own_title_does_not_share_the_first():
+    import kg
+
+    r = kg.extract_text("江苏省委书记信长星、省长许昆林出席会议。", ner="spacy")
+    held = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations
+            if x.predicate == "holdsPosition"}
+    assert ("信长星", "中国共产党江苏省委员会") in held
+    assert ("许昆林", "中国共产党江苏省委员会") not in held
