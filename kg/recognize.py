@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "en_title_name": 5, "en_pattern": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "en_title_name": 5, "en_pattern": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -125,6 +125,15 @@ class ChinesePatterns:
         self.place_body_re = re.compile(
             f"({_alternation(places)})([{HAN}]{{2,14}}?)({_alternation(rules['body_suffixes'])})(?![{HAN}]*?[长任员])"
         ) if places else re.compile("(?!)")
+        project_places = sorted({n for e in kb.entries.values() if e.type == "Place"
+                                 and e.category in rules.get("project_place_categories", ())
+                                 for n in [e.name, *e.aliases] if len(n) >= 2}, key=len, reverse=True)
+        self.project_re = re.compile(f"(?:{_alternation(project_places)})建设") if project_places else None
+        centre_places = sorted({n for e in kb.entries.values() if e.type == "Place" and e.category != "country"
+                                for n in [e.name, *e.aliases] if len(n) >= 2}, key=len, reverse=True)
+        centres = rules.get("designated_centres", ())
+        self.centre_re = re.compile(f"(?:{_alternation(centre_places)})(?:{_alternation(centres)})(?:建设)?") \
+            if centres and centre_places else None
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
             if cities else re.compile("(?!)")
 
@@ -287,7 +296,7 @@ class ChinesePatterns:
         last_end = -10
         for m in self.quote_re.finditer(text):
             inner = m.group(1)
-            if len(inner) < 2 or (not _HAN_RE.search(inner) and "+" not in inner) or inner in self.kb.concepts:
+            if len(inner) < 2 or inner in self.kb.concepts:
                 continue
             if any(ch in inner for ch in "，。！？；：,"):
                 continue
@@ -302,6 +311,14 @@ class ChinesePatterns:
                     last_end = end
                     continue
             suffix = next((s for s in suffixes if text.startswith(s, end)), None)
+            tail = None if suffix else self._suffix_phrase(text, end)
+            if tail:
+                # “415X”先进制造业集群培育工程: the quote opens a name that a suffix closes
+                yield Candidate(m.start(), tail, "Program", "quoted", 0.75)
+                last_end = tail
+                continue
+            if not _HAN_RE.search(inner) and "+" not in inner:
+                continue            # “315”, “1+N” alone: a number, not a name
             if suffix:
                 yield Candidate(m.start(), end + len(suffix), "Program" if suffix not in self.policy_suffixes
                                 else "Policy", "quoted", 0.8)
@@ -319,6 +336,18 @@ class ChinesePatterns:
                     continue
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
                 last_end = end
+
+    def _suffix_phrase(self, text: str, end: int, limit: int = 12) -> int | None:
+        """The end of a short run of Han characters from ``end`` that closes with a programme
+        suffix (先进制造业集群培育工程), or None; a particle or conjunction ends the run."""
+        best = None
+        for k in range(end + 1, min(len(text), end + limit) + 1):
+            ch = text[k - 1]
+            if not _HAN_RE.match(ch) or ch in "的和与及、是在将为对":
+                break
+            if any(text.endswith(x, end + 2, k) for x in self.program_suffixes):
+                best = k
+        return best
 
     def companies(self, text):
         for m in self.company_re.finditer(text):
@@ -430,8 +459,17 @@ class ChinesePatterns:
                 continue  # 江苏省工信厅 is matched whole by the knowledge base
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
 
+    def strategic_projects(self, text):
+        """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built."""
+        for rx in (self.project_re, self.centre_re):
+            if rx is None:
+                continue
+            for m in rx.finditer(text):
+                yield Candidate(m.start(), m.end(), "Program", "project", 0.75)
+
     def find(self, text):
         yield from self.book_titles(text)
+        yield from self.strategic_projects(text)
         yield from self.quoted_programs(text)
         yield from self.suffix_names(text)
         yield from self.companies(text)

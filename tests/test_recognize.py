@@ -79,3 +79,21 @@ def test_two_character_place_names_must_be_words():
     found = {t for t, label in spans(nlp, "黄强察看成达万高铁营山西站项目现场。") if label == "Place"}
     assert "山西" not in found
     assert ("苏州", "Place") in spans(nlp, "李强在江苏苏州调研。")
+
+
+def test_a_quote_opens_a_programme_name_that_a_suffix_closes(extract):
+    r = extract("浙江实施“415X”先进制造业集群培育工程，推出“传统产业焕新贷”“绿色工厂贷”等产品。")
+    programmes = names(r, "Program")
+    assert "“415X”先进制造业集群培育工程" in programmes
+    assert {"传统产业焕新贷", "绿色工厂贷"} <= programmes        # two quotes, two names
+    assert not any("”“" in p for p in programmes)
+    # a number alone in quotes, with no suffix closing a name, is not a programme
+    assert not names(extract("全市新增“1+N”个，其中“315”家企业。"), "Program")
+
+
+def test_a_listed_region_or_designated_centre_being_built_is_a_programme(extract):
+    r = extract("广东全力推进粤港澳大湾区建设，加快上海国际金融中心建设。江苏建设制造强省。")
+    programmes = names(r, "Program")
+    assert {"粤港澳大湾区建设", "上海国际金融中心建设"} <= programmes
+    assert "粤港澳大湾区" in names(r, "Place")                 # still a place mention inside
+    assert not any(p.startswith("江苏") for p in programmes)   # a province is not a build-out
