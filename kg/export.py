@@ -419,8 +419,9 @@ def export(graph_or_path, fmt: str, out=None) -> list[Path]:
 
     ``out`` is the file to write (for ``csv``, the folder for nodes.csv and edges.csv);
     by default the file goes into the build folder (``graph.<fmt>``, or nodes.csv and
-    edges.csv). Returns the paths written. Exporting ``ttl`` of a folder without a store
-    onto its own graph.ttl writes nothing: that file is already the Turtle.
+    edges.csv). Returns the paths written. Exporting ``ttl`` of a folder onto its own
+    graph.ttl writes nothing: that file is already the Turtle (and a build's store holds a
+    copy of it, which rewriting it would make look stale).
     """
     if fmt not in FORMATS:
         raise KGError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -433,7 +434,8 @@ def export(graph_or_path, fmt: str, out=None) -> list[Path]:
         out = folder if fmt == "csv" else folder / _FILE_NAMES[fmt]
     out = Path(out)
     if fmt in ("ttl", "nt"):
-        if source.kind == "file" and source.path is not None and out.resolve() == source.path.resolve():
+        same = source.path if source.kind == "file" else source.copy_of   # the store's default graph: graph.ttl
+        if same is not None and out.resolve() == same.resolve():
             return []
         return [write_rdf(source, out, fmt)]
     if fmt == "nq":

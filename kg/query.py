@@ -137,12 +137,14 @@ class GraphSource:
     """A graph ready to query: a pyoxigraph Store and how to read it.
 
     ``kind`` is "store" for an on-disk Oxigraph store opened read-only (``DIR/store``:
-    one named graph per document), "file" for a Turtle/N-Triples file bulk-loaded into
+    one named graph per document, and in the default graph their union with each triple
+    once, which queries read), "file" for a Turtle/N-Triples file bulk-loaded into
     memory, and "memory" for a Store or rdflib graph handed over in Python. With
-    ``union`` the default graph of every query is the union of all graphs (RDF set
-    semantics only when no triple sits in two graphs: pyoxigraph 0.5 evaluates the union
-    as a bag, oxigraph issue #1919, so :func:`open_source` checks), and queries written for
-    graph.ttl answer the same on the store.
+    ``union`` the default graph of every query is the union of all graphs instead: for
+    a store of an earlier policykg with no deduplicated default graph, where that is RDF
+    set semantics only when no triple sits in two graphs (pyoxigraph 0.5 evaluates the
+    union as a bag, oxigraph issue #1919, so :func:`open_source` checks). Either way
+    queries written for graph.ttl answer the same on the store.
 
     >>> src = open_source("output")                  # doctest: +SKIP
     >>> src.kind, src.union                          # doctest: +SKIP
@@ -154,9 +156,10 @@ class GraphSource:
     kind: str = "memory"
     union: bool = False
     note: str | None = None     # why this source was chosen over another, for people
+    copy_of: Path | None = None  # a store whose default graph is a copy of this file (graph.ttl)
 
     def query(self, sparql: str, **kwargs):
-        """``Store.query`` with the policykg prefixes and, for a store, the union default graph."""
+        """``Store.query`` with the policykg prefixes and, with ``union``, the union default graph."""
         kwargs.setdefault("prefixes", PREFIXES)
         if self.union and not kwargs.get("default_graph"):
             kwargs.setdefault("use_default_graph_as_union", True)
@@ -179,7 +182,11 @@ def open_source(path, *, ontology=None) -> GraphSource:
     store read-only, so a running build may hold it at the same time; a build folder
     without one bulk-loads its ``graph.ttl`` into memory (cached, see
     :func:`open_store`). A file is loaded; a directory that is itself an Oxigraph store is
-    opened read-only. Queries on a store see the union of its per-document graphs.
+    opened read-only. Queries on a store read its default graph, which ``kg build`` keeps
+    as the union of the per-document graphs with each triple once (a copy of graph.ttl);
+    a store without it (an earlier policykg's) is read as before: through the union of
+    its graphs when no triple repeats across them, else from ``graph.ttl`` with a
+    :attr:`GraphSource.note` saying why.
 
     >>> run_query(open_source("output"), "ASK { ?d a kg:Document }").boolean   # doctest: +SKIP
     True
@@ -192,22 +199,37 @@ def open_source(path, *, ontology=None) -> GraphSource:
         store_dir = path / "store"
         ttl = path / "graph.ttl"
         if store_dir.is_dir():
-            store = _open_read_only(store_dir)
-            if not _repeats_across_graphs(store):
-                return GraphSource(store, path=store_dir, kind="store", union=True)
-            why = (f"{store_dir} holds some triples in more than one document graph, and pyoxigraph "
-                   f"{ox.__version__} would count each once per graph (oxigraph issue #1919)")
-            if ttl.is_file():
-                return GraphSource(open_store(ttl, ontology=ontology), path=ttl, kind="file",
-                                   note=f"{why}: answering from {ttl}, the union with each triple once")
-            return GraphSource(store, path=store_dir, kind="store", union=True,
-                               note=f"{why}, and there is no graph.ttl: rows may repeat")
+            return _store_source(store_dir, ttl if ttl.is_file() else None, ontology)
         if ttl.is_file():
             return GraphSource(open_store(ttl, ontology=ontology), path=ttl, kind="file")
         if _is_oxigraph_dir(path):
-            return GraphSource(_open_read_only(path), path=path, kind="store", union=True)
+            ttl = path.parent / "graph.ttl"
+            return _store_source(path, ttl if ttl.is_file() else None, ontology)
         raise QueryError(f"{path} has no graph.ttl and no store/; build one first with: kg build CORPUS --out {path}")
     return GraphSource(open_store(path, ontology=ontology), path=path, kind="file")
+
+
+def _store_source(store_dir: Path, ttl: Path | None, ontology) -> GraphSource:
+    """A build's store: its default graph when that is the deduplicated union of the
+    document graphs (what ``kg build`` keeps, :func:`kg.store.union_problem`); else, for a
+    store of an earlier policykg, the union of its graphs when no triple repeats across
+    them, or ``ttl`` loaded into memory (with a note saying why)."""
+    from kg.store import union_problem
+
+    store = _open_read_only(store_dir)
+    problem = union_problem(store_dir)
+    if problem is None:
+        return GraphSource(store, path=store_dir, kind="store", copy_of=ttl)
+    if not _repeats_across_graphs(store):
+        return GraphSource(store, path=store_dir, kind="store", union=True)
+    why = (f"{problem}; its document graphs share triples, and pyoxigraph {ox.__version__} would count "
+           f"each once per graph (oxigraph issue #1919)")
+    if ttl is not None:
+        return GraphSource(open_store(ttl, ontology=ontology), path=ttl, kind="file",
+                           note=f"{why}: answering from {ttl}, the union with each triple once "
+                                "(`kg build` again to query the store directly)")
+    return GraphSource(store, path=store_dir, kind="store", union=True,
+                       note=f"{why}, and there is no graph.ttl: rows may repeat")
 
 
 def _repeats_across_graphs(store: ox.Store, graphs: int = 500, per_graph: int = 20) -> bool:

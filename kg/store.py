@@ -13,10 +13,16 @@ are merged when the union is written, as the one-graph build merged them: its
 ``kg:mentionCount`` (each document graph holds that document's count; the union holds the
 sum), and its ``rdfs:label`` and ``skos:definition`` (one each: the first document's).
 
-To query the store itself, union the graphs:
+The store's default graph holds that union too, each triple once (a copy of graph.ttl,
+loaded when the build closes the store: :func:`sync_union`), so the store can be queried
+as it is:
 
     >>> store = pyoxigraph.Store.read_only("output/store")                # doctest: +SKIP
-    >>> store.query("SELECT ...", use_default_graph_as_union=True)      # doctest: +SKIP
+    >>> store.query("SELECT ...")                                        # doctest: +SKIP
+
+(not ``use_default_graph_as_union=True``: pyoxigraph 0.5 evaluates a union of graphs as a
+bag, and it would hold every triple twice besides). :func:`union_problem` says whether a
+store's default graph is that union (a store of an earlier policykg has none).
 """
 from __future__ import annotations
 
@@ -35,7 +41,7 @@ from .graph import (PREFIXES, _TYPE_BY_PREFIX, _confidence, _date_literal, _doc_
 from .namespace import KG
 from .records import ALL_TYPES, PREDICATES, DocumentResult
 
-__all__ = ["document_graph", "document_nquads", "GraphStore"]
+__all__ = ["document_graph", "document_nquads", "GraphStore", "mirror_union", "sync_union", "union_problem"]
 
 
 def _iri(iri) -> str:
@@ -311,8 +317,12 @@ class GraphStore:
         self.store.flush()
 
     # -- reading ------------------------------------------------------------------------
+    union_ready = False     # the default graph holds the deduplicated union (see mirror_union)
+
     def count(self, sparql: str) -> int:
-        rows = list(self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True))
+        """A COUNT over the union: the default graph once it is the deduplicated union,
+        else every graph (then count DISTINCT: a union of graphs is a bag in pyoxigraph 0.5)."""
+        rows = list(self.store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=not self.union_ready))
         return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
 
     def entity_count(self) -> int:
@@ -392,7 +402,124 @@ class GraphStore:
     def close(self) -> None:
         if not self.read_only:
             self.flush()
+            sync_union(self)    # the default graph: a copy of graph.ttl beside the store, for readers
         del self.store
+
+
+# ---------------------------------------------------------------- the deduplicated default graph
+#
+# pyoxigraph 0.5.13 evaluates the union of named graphs as a bag (oxigraph issue #1919):
+# an entity's type triple held by 500 document graphs matches 500 times, so counts are
+# wrong and joins over labels explode. So the store also keeps, in its default graph,
+# the union with each triple once: a copy of graph.ttl, loaded when a build that wrote
+# graph.ttl closes the store (:func:`sync_union`). Readers query the default graph alone.
+#
+# Why a copy of graph.ttl and not per-article inserts and deletes: the union is not a
+# plain set union (kg:mentionCount is summed over documents, rdfs:label and
+# skos:definition are the first document's), graph.ttl is rewritten from the whole store
+# on every change anyway, and Oxigraph clears the default graph in milliseconds and
+# bulk-loads graph.ttl in about 5 s at 10,000 articles (935,000 triples).
+#
+# ``store/policykg-union.json`` says the default graph is that copy, and of which file
+# (its size, modification time and SHA-256). It is removed before the default graph is
+# cleared and written back after the load, so a reader that finds it, with graph.ttl
+# beside the store unchanged since, finds the whole union; one that does not (a store of
+# an earlier policykg, a load cut short, graph.ttl rewritten since) falls back to
+# graph.ttl (:func:`kg.query.open_source`).
+
+UNION_MARKER = "policykg-union.json"
+UNION_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def mirror_union(store: "GraphStore", ttl) -> None:
+    """Make the default graph of ``store`` a copy of the Turtle file ``ttl`` (the union
+    graph.ttl just written from it), and say so in ``store/policykg-union.json``."""
+    import json
+    import os
+
+    ttl = Path(ttl)
+    marker = store.path / UNION_MARKER
+    marker.unlink(missing_ok=True)
+    default = ox.DefaultGraph()
+    store.store.clear_graph(default)
+    # lenient: graph.ttl was written by Oxigraph's own serializer, no need to re-check IRIs
+    store.store.bulk_load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=default, lenient=True)
+    store.store.flush()
+    st = ttl.stat()
+    try:
+        where = os.path.relpath(ttl.resolve(), store.path.resolve().parent)
+    except ValueError:   # another drive
+        where = str(ttl.resolve())
+    info = {"version": UNION_VERSION, "graph": where, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "sha256": _sha256(ttl),
+            "about": "the default graph of this store is the union of its document graphs, each triple "
+                     "once: a copy of this file (policykg, kg/store.py)"}
+    atomic_write(marker, lambda fh: fh.write(json.dumps(info, indent=1).encode("utf-8")))
+    store.union_ready = True
+
+
+def sync_union(store: "GraphStore") -> bool:
+    """Make the default graph of ``store`` (``DIR/store``) a copy of ``DIR/graph.ttl``
+    unless it is one already; whether it loaded it. :meth:`GraphStore.close` calls it, so
+    a build mirrors whichever way it wrote graph.ttl; a build that changed nothing and
+    left graph.ttl as it was loads nothing."""
+    import json
+
+    ttl = store.path.parent / "graph.ttl"
+    if not ttl.is_file():
+        return False
+    try:
+        info = json.loads((store.path / UNION_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    st = ttl.stat()
+    if (isinstance(info, dict) and info.get("version") == UNION_VERSION and info.get("graph") == ttl.name
+            and info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns):
+        store.union_ready = True
+        return False
+    mirror_union(store, ttl)
+    return True
+
+
+def union_problem(store_dir) -> str | None:
+    """None when the default graph of the store at ``store_dir`` is the deduplicated union
+    (see :func:`mirror_union`), else why not, for people."""
+    import json
+
+    store_dir = Path(store_dir)
+    marker = store_dir / UNION_MARKER
+    try:
+        info = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return (f"{store_dir} has no deduplicated default graph (written by an earlier policykg, "
+                "or a build stopped before writing graph.ttl)")
+    except (OSError, ValueError) as exc:
+        return f"{marker} is unreadable ({exc})"
+    if not isinstance(info, dict) or info.get("version") != UNION_VERSION:
+        return f"{marker} is of another version than this policykg's ({UNION_VERSION})"
+    ttl = Path(info.get("graph") or "")
+    ttl = ttl if ttl.is_absolute() else store_dir.parent / ttl
+    try:
+        st = ttl.stat()
+    except FileNotFoundError:
+        return None              # the store travelled without graph.ttl: its default graph is whole
+    except OSError as exc:
+        return f"cannot read {ttl} ({exc})"
+    if st.st_size == info.get("size") and (st.st_mtime_ns == info.get("mtime_ns")
+                                           or _sha256(ttl) == info.get("sha256")):
+        return None
+    return f"{ttl} was rewritten after the default graph of {store_dir} was (a build is writing it)"
+
 
 
 # ---------------------------------------------------------------- what graph.html reads

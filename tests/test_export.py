@@ -165,8 +165,9 @@ def test_unknown_format_and_missing_graph(tmp_path):
 # ---------------------------------------------------------------- the store and rdflib agree
 
 def test_open_source_picks_the_store_when_there_is_one(built, with_store):
-    assert open_source(built).kind == "file"
-    src = open_source(with_store)
+    src = open_source(built)     # a build's store: its default graph is the union, each triple once
+    assert src.kind == "store" and not src.union and src.note is None and src.copy_of == built / "graph.ttl"
+    src = open_source(with_store)   # a store without it, where no triple repeats: the union of its graphs
     assert src.kind == "store" and src.union
     assert len(list(src.store.named_graphs())) == 5
 

@@ -36,11 +36,13 @@ def write(folder, files):
 
 
 def graphs(out):
-    """Document IRI -> the set of its quads, read from out/store."""
+    """Document IRI -> the set of its quads, read from out/store (its named graphs; the
+    default graph holds their union, see tests/test_store.py)."""
     store = ox.Store.read_only(str(out / "store"))
     found = {}
-    for q in store.quads_for_pattern(None, None, None, None):
-        found.setdefault(q.graph_name.value, set()).add(str(q))
+    for g in store.named_graphs():
+        for q in store.quads_for_pattern(None, None, None, g):
+            found.setdefault(q.graph_name.value, set()).add(str(q))
     return found
 
 

@@ -251,16 +251,22 @@ def test_the_store_serves_the_same_answers(server, built, tmp_path):
     store.flush()
     del store
     srv = _start(folder, timeout=20.0)
+    ttl = _start(built / "graph.ttl", timeout=20.0)
     try:
         assert srv.source.kind == "store"
+        assert server.source.kind == "store" and not server.source.union   # a build's: its default graph
+        assert ttl.source.kind == "file"
         query = "SELECT ?p ?n WHERE { ?p a kg:Person ; rdfs:label ?n } ORDER BY ?p"
         on_store = get(srv, query, "text/csv")
-        on_ttl = get(server, query, "text/csv")          # the module's server reads graph.ttl
-        assert server.source.kind == "file"
+        on_ttl = get(ttl, query, "text/csv")
         assert on_store[0] == 200 and on_store[2] == on_ttl[2] and "李强" in on_store[2].decode()
+        assert get(server, query, "text/csv")[2] == on_ttl[2]
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"    # each triple once, as in graph.ttl
+        assert get(server, count, "text/csv")[2] == get(ttl, count, "text/csv")[2]
     finally:
-        srv.shutdown()
-        srv.server_close()
+        for s in (srv, ttl):
+            s.shutdown()
+            s.server_close()
 
 
 @pytest.mark.browser
