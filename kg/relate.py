@@ -502,10 +502,16 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     for mt in re.finditer(_alternation(verbs), text[sent.start:sent.end]):
         vpos = sent.start + mt.start()
         actor, how = _clause_actor(ctx, sent, ms, vpos, state, allow_places=False)
+        # …举行经济主题记者会，A、B回答提问: the event named last before the verb
+        event = next((e for e in reversed(events) if e.end <= vpos), events[0] if events else event)
         if actor is None or actor.entity_id == event.entity_id:
             continue
         extractor = "participated_frame" if events else "participated_carried"
         ctx.emit(actor.entity_id, "participatedIn", event.entity_id, sent, extractor)
+        if how == "explicit" and ctx.type_of(actor) == "Person":
+            # 主任郑栅洁、财政部部长蓝佛安、商务部部长王文涛回答: everyone in the list
+            for m in _listed_people_before(ctx, ms, actor):
+                ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
         if text[vpos - 1:vpos] == "等":
             # 省委副书记孟凡利，省委常委林克庆等出席: everyone listed before 等
             for m in ms:
@@ -714,6 +720,42 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             continue
         for actor in _coordinated(ctx, ms, actor, vpos):
             _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp)
+
+
+def _listed_people_before(ctx, ms, last):
+    """The people listed before ``last`` (、 or 和 between them, each perhaps with its body
+    and title: 财政部部长蓝佛安、商务部部长王文涛), nearest first."""
+    people = [m for m in ms if m.end <= last.start and ctx.type_of(m) == "Person"]
+    out, right = [], last
+    for m in reversed(people):
+        gap = ctx.text[m.end:right.start]
+        if not gap or gap[0] not in "、和与及":
+            break
+        inner = [x for x in ms if x.start >= m.end and x.end <= right.start]
+        rest, pos = [], m.end + 1
+        for x in sorted(inner, key=lambda x: x.start):
+            rest.append(ctx.text[pos:x.start])
+            pos = x.end
+        rest.append(ctx.text[pos:right.start])
+        if not all(_only_titles(ctx, piece) for piece in rest):
+            break
+        out.append(m)
+        right = m
+    return out
+
+
+def _only_titles(ctx, piece: str) -> bool:
+    """True when ``piece`` is nothing but post titles (党组书记、部长) or empty."""
+    i = 0
+    while i < len(piece):
+        t = _longest_at(piece, i, ctx.zh_titles)
+        if t:
+            i += len(t)
+        elif piece[i] == "、":
+            i += 1
+        else:
+            return False
+    return True
 
 
 def _coordinated(ctx, ms, first, limit):

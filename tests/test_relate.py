@@ -122,3 +122,15 @@ def test_position_title_is_kept_whole_and_meetings_speak_for_their_body(extract)
     r = extract("全国工业和信息化工作会议在北京召开。工业和信息化部党组书记、部长金壮龙作工作报告。"
                 "会议要求，要深入实施制造业技术改造升级工程。")
     assert ("工业和信息化部", "implements", "制造业技术改造升级工程") in triples(r)
+
+
+def test_everyone_listed_before_a_participation_verb_takes_part(extract):
+    r = extract("第二届链博会在北京开幕，国务院总理李强和国务院副总理丁薛祥出席开幕式。")
+    took_part = {(s, o) for s, p, o in triples(r) if p == "participatedIn"}
+    assert {("李强", "中国国际供应链促进博览会"), ("丁薛祥", "中国国际供应链促进博览会")} <= took_part
+
+
+def test_a_list_broken_by_other_words_stops_the_participants(extract):
+    r = extract("第二届链博会在北京开幕，国务院总理李强会见了越南总理范明政，丁薛祥出席开幕式。")
+    took_part = {s for s, p, o in triples(r) if p == "participatedIn"}
+    assert "丁薛祥" in took_part and "李强" not in took_part
