@@ -384,7 +384,11 @@ class ChinesePatterns:
                     continue
                 t0 += 1
             start = self._stop_before(text, t0 - len(sfx), 16, False)
+            # 行长潘功胜、国家金融监督管理总局局长: a list item ends at 、, and a name holds no title
+            start = max([start] + [text.rfind(c, start, t0) + 1 for c in "、，,；;：:（("])
             start = self._drop_leading(text, start, t0 - len(sfx))
+            if self.post_re.search(text[start:t0 - len(sfx)]):
+                continue
             if t0 - start - len(sfx) >= 2 and not self.kb.candidates(text[start:t0]):
                 yield Candidate(start, t0, "Organization", "body_title", 0.7)
 

@@ -97,3 +97,11 @@ def test_a_listed_region_or_designated_centre_being_built_is_a_programme(extract
     assert {"粤港澳大湾区建设", "上海国际金融中心建设"} <= programmes
     assert "粤港澳大湾区" in names(r, "Place")                 # still a place mention inside
     assert not any(p.startswith("江苏") for p in programmes)   # a province is not a build-out
+
+
+def test_a_body_before_a_title_never_spans_a_list_item_or_a_name(extract):
+    r = extract("中国人民银行行长潘功胜、国家金融监督管理总局局长李云泽介绍情况。香港创新科技及工业局局长孙东表示欢迎。")
+    orgs = names(r, "Organization")
+    assert not any("、" in o or "潘功胜" in o for o in orgs)
+    assert {"中国人民银行", "国家金融监督管理总局"} <= orgs
+    assert any(o.endswith("创新科技及工业局") for o in orgs)          # an unlisted body still found
