@@ -432,7 +432,10 @@ class ChinesePatterns:
         """"end" (text ends or a non-Han character follows), "word" (a follower word), or ""."""
         if pos >= len(text) or not _HAN_RE.match(text[pos]):
             return "end"
-        return "word" if any(text.startswith(w, pos) for w in self.followers) else ""
+        if any(text.startswith(w, pos) for w in self.followers):
+            return "word"
+        # 省委书记沈晓明深入株洲: no list holds every verb; jieba's dictionary knows 深入 is one
+        return "word" if _starts_with_verb(text[pos:pos + 6]) else ""
 
     def bodies_after_places(self, text):
         """深圳市科技创新委员会, 前海…管理局: a place the KB knows, then a name ending in a body word."""
@@ -810,6 +813,20 @@ class SpanResolver:
                         taken[i] = True
                 pos = text.find(surface, pos + len(surface))
         return sorted(chosen + extra, key=lambda s: s.start)
+
+
+#: jieba parts of speech a name may be followed by: verbs, adverbs, prepositions, conjunctions
+_AFTER_NAME_TAGS = {"v", "vd", "vi", "d", "p", "c", "ad"}
+
+
+def _starts_with_verb(text: str) -> bool:
+    """True when ``text`` opens with a word of two or more characters that jieba's
+    dictionary tags as a verb, adverb, preposition or conjunction (深入, 专程, 就)."""
+    import jieba.posseg
+
+    for pair in jieba.posseg.cut(text, HMM=False):
+        return len(pair.word) >= 2 and pair.flag in _AFTER_NAME_TAGS
+    return False
 
 
 def _last_word(text: str) -> tuple[str, str]:
