@@ -8,6 +8,7 @@ a folder that holds an earlier build processes only the new and changed articles
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -118,6 +119,7 @@ class Task:
     path: str = ""
     article: Article | None = None
     old_hash: str | None = None     # the manifest's hash: equal means unchanged, no extraction
+    parts: bool = False             # also return the pieces of graph.ttl (see Outcome)
 
 
 @dataclass
@@ -130,6 +132,14 @@ class Outcome:
     nquads: bytes = b""
     skipped: Skipped | None = None
     chars: int = 0
+    #: With ``Task.parts`` (a build that extracts every article): the document's own
+    #: triples (its node, its statements) as Turtle without prefixes, its entity and
+    #: relation triples as N-Triples lines (merged across documents by :class:`_Union`),
+    #: the entities it mentions and how many statements it has.
+    turtle: bytes = b""
+    shared: str = ""
+    mentioned: list[str] = field(default_factory=list)
+    statements: int = 0
 
 
 def run_task(task: Task, pipeline: Pipeline, timings: dict[str, float] | None = None) -> Outcome:
@@ -153,13 +163,134 @@ def run_task(task: Task, pipeline: Pipeline, timings: dict[str, float] | None = 
     try:
         result = pipeline(article)
         t1 = clock()
-        data = document_nquads(result)
+        if task.parts:
+            outcome = _document_parts(result)
+        else:
+            outcome = Outcome("", "built", nquads=document_nquads(result))
         if timings is not None:
             timings["graph"] = timings.get("graph", 0.0) + clock() - t1
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
         return Outcome(article.file_name, "failed", digest, skipped=Skipped(
             path=article.path or article.file_name, reason=f"extraction failed: {exc!r}", line=article.line))
-    return Outcome(article.file_name, "built", digest, data, chars=len(article.text))
+    outcome.file_name, outcome.content_hash, outcome.chars = article.file_name, digest, len(article.text)
+    return outcome
+
+
+@functools.lru_cache(maxsize=1)
+def _turtle_header() -> bytes:
+    """The @prefix lines pyoxigraph writes for :data:`kg.graph.PREFIXES` (written once)."""
+    import pyoxigraph as ox
+
+    from .graph import PREFIXES
+
+    one = ox.serialize(ox.parse(b"<urn:x:s> <urn:x:p> <urn:x:o> .\n", format=ox.RdfFormat.N_TRIPLES),
+                       format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return one[: one.rindex(b"@prefix ")] + one[one.rindex(b"@prefix "):].split(b"\n", 1)[0] + b"\n"
+
+
+def _turtle_body(ntriples: str) -> bytes:
+    """N-Triples lines (grouped by subject) as Turtle with :data:`kg.graph.PREFIXES`, less the
+    @prefix lines: pieces that concatenate, after one header, into one Turtle file."""
+    import pyoxigraph as ox
+
+    from .graph import PREFIXES
+
+    if not ntriples:
+        return b""
+    data = ox.serialize(ox.parse(ntriples.encode("utf-8", "replace"), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    header = _turtle_header()
+    if not data.startswith(header):    # pragma: no cover - a pyoxigraph that writes prefixes otherwise
+        raise KGError("pyoxigraph wrote an unexpected Turtle header")
+    return data[len(header):]
+
+
+def _document_parts(result: DocumentResult) -> Outcome:
+    """One document's N-Quads (for the store) and its share of graph.ttl, made in the worker.
+
+    The triples whose subject is the document or one of its statements belong to this
+    document alone: they go into graph.ttl as they are (Turtle written here, in the
+    worker). Entity and relation triples can sit in many documents' graphs: they come back
+    as N-Triples lines for the builder to merge (:class:`_Union`), as
+    :meth:`kg.store.GraphStore.union_triples` merges them.
+    """
+    from .graph import document_iri
+    from .store import _MENTIONS, _STATEMENT, _T, document_graph
+
+    doc = f"<{document_iri(result.article.file_name)}>"
+    triples = document_graph(result)
+    own_subjects = {doc} | {s for s, p, o in triples if p == _T and o == _STATEMENT}
+    own: dict[str, list[str]] = {}
+    shared: list[str] = []
+    mentioned: list[str] = []
+    for s, p, o in triples:
+        line = f"{s} {p} {o} .\n"
+        if s in own_subjects:
+            own.setdefault(s, []).append(line)
+            if p == _MENTIONS and s == doc:
+                mentioned.append(o)
+        else:
+            shared.append(line)
+    g = f" {doc} .\n"
+    nquads = "".join(f"{s} {p} {o}{g}" for s, p, o in triples).encode("utf-8", "replace")
+    turtle = _turtle_body("".join(line for lines in own.values() for line in lines))
+    return Outcome("", "built", nquads=nquads, turtle=turtle, shared="".join(shared),
+                   mentioned=mentioned, statements=len(own_subjects) - 1)
+
+
+class _Union:
+    """The entity and relation triples of the documents of a build, merged as
+    :meth:`kg.store.GraphStore.union_triples` merges the store's graphs: each triple once,
+    ``kg:mentionCount`` summed, the first document's ``rdfs:label`` and ``skos:definition``.
+
+    Holds one entry per distinct entity or relation triple (not per document), plus the
+    set of mentioned entities.
+    """
+
+    def __init__(self):
+        from .store import _COUNT, _DEF, _RLABEL
+
+        self._count, self._single = _COUNT, (_RLABEL, _DEF)
+        self.by_subject: dict[str, dict[str, None]] = {}
+        self.firsts: dict[tuple[str, str], str] = {}
+        self.counts: dict[str, int] = {}
+        self.mentioned: set[str] = set()
+        self.statements = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.mentioned.update(outcome.mentioned)
+        self.statements += outcome.statements
+        by_subject, count, single = self.by_subject, self._count, self._single
+        for line in outcome.shared.splitlines(keepends=True):
+            s, p, rest = line.split(" ", 2)
+            if p == count:
+                lexical = rest[1:rest.index('"', 1)]
+                self.counts[s] = self.counts.get(s, 0) + int(lexical)
+            elif p in single:
+                self.firsts.setdefault((s, p), line)
+            else:
+                found = by_subject.get(s)
+                if found is None:
+                    by_subject[s] = {line: None}
+                else:
+                    found[line] = None
+
+    def ntriples(self) -> str:
+        """The merged triples as N-Triples, grouped by subject."""
+        from .store import _INTEGER
+
+        extra: dict[str, list[str]] = {}
+        for (s, _p), line in self.firsts.items():
+            extra.setdefault(s, []).append(line)
+        for s, n in self.counts.items():
+            extra.setdefault(s, []).append(f'{s} {self._count} "{n}"^^{_INTEGER} .\n')
+        out = []
+        for s, lines in self.by_subject.items():
+            out.extend(lines)
+            out.extend(extra.pop(s, ()))
+        for lines in extra.values():
+            out.extend(lines)
+        return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -335,6 +466,21 @@ class _StoreWriter:
             raise self.error
 
 
+def _write_union_turtle(path: Path, spool, union: _Union) -> Path:
+    """graph.ttl, atomically: the prefixes, the documents' own Turtle from ``spool``, then
+    the merged entity and relation triples."""
+    import shutil
+
+    from .atomic import atomic_write
+
+    def write(fh):
+        fh.write(_turtle_header())
+        spool.seek(0)
+        shutil.copyfileobj(spool, fh, 1 << 20)
+        fh.write(_turtle_body(union.ntriples()))
+    return atomic_write(path, write)
+
+
 # ---------------------------------------------------------------------------------------
 # Manifest
 
@@ -439,6 +585,12 @@ def _tasks(paths: list, old: dict[str, str], report: BuildReport, on_skip, seen:
         yield Task(name, path=path, article=article, old_hash=old.get(name))
 
 
+def _with_parts(tasks: Iterable[Task]) -> Iterator[Task]:
+    for task in tasks:
+        task.parts = True
+        yield task
+
+
 def build(paths: Iterable[str | Path] | None, out_dir: str | Path, *, html: bool = True,
           pipeline: Pipeline | None = None, progress: Callable[[Iterable], Iterable] | None = None,
           on_skip: Callable[[Skipped], None] | None = None, jobs: int = 1, engine: str = "local",
@@ -494,6 +646,10 @@ def build(paths: Iterable[str | Path] | None, out_dir: str | Path, *, html: bool
     source = [SAMPLE_DIR] if not paths else list(paths)
     seen: set[str] = set()
     tasks = _tasks(source, old, report, on_skip, seen)
+    if report.rebuilt and engine == "local":
+        # every article is extracted: graph.ttl is made from what the workers send back
+        # (no pass over the store afterwards; see _Union)
+        tasks = _with_parts(tasks)
     # the pool forks before the store is opened: no RocksDB state in the children
     pool = _start_pool(pipeline, jobs) if engine == "local" and jobs > 1 else None
     try:
@@ -525,6 +681,15 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
 
     current: dict[str, str] = {}
     batch: list[tuple[str, bytes]] = []
+    # A build that extracts every article writes graph.ttl from the pieces the workers
+    # return: each document's own triples already as Turtle, spooled to an unnamed file in
+    # input order, and the entity triples merged here. The store is not read back.
+    union = spool = None
+    if report.rebuilt and engine == "local":
+        import tempfile
+
+        union = _Union()
+        spool = tempfile.TemporaryFile(dir=out_dir)
     t_store = 0.0
     writer = None
 
@@ -548,6 +713,9 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
         else:
             report.new += 1
         report.chars += outcome.chars
+        if union is not None:
+            spool.write(outcome.turtle)
+            union.add(outcome)
         return True
 
     shards = out_dir / "shards"
@@ -630,7 +798,14 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
                 t0 = clock()
                 collect(triple)
                 t_viz[0] += clock() - t0
-        if write_ttl:
+        if write_ttl and union is not None:
+            _write_union_turtle(ttl, spool, union)
+            if also is not None:
+                import pyoxigraph as ox
+
+                for quad in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE):
+                    also(quad)
+        elif write_ttl:
             store.write_turtle(ttl, order, also=also)
         else:
             for triple in store.union_triples(order):
@@ -643,8 +818,12 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
     report.outputs["store"] = store_dir
     if engine == "dask":
         report.outputs["shards"] = shards
-    report.entities = store.entity_count()
-    report.relations = store.statement_count()
+    if union is not None:
+        report.entities, report.relations = len(union.mentioned), union.statements
+        spool.close()
+    else:
+        report.entities = store.entity_count()
+        report.relations = store.statement_count()
     store.close()
     _write_manifest(out_dir, current, fp)
     if html:

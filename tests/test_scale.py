@@ -16,7 +16,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
+from rdflib import RDFS, XSD
+
 from kg.cli import cli
+from kg.namespace import KG
 from kg.graph import load_graph
 from kg.pipeline import build
 
@@ -51,7 +54,48 @@ def test_dask_engine_writes_shards_and_builds_the_same_graph(tmp_path, corpus, p
     assert len({q.graph_name for q in store}) == 4
     assert isomorphic(load_graph(tmp_path / "dask" / "graph.ttl"), load_graph(tmp_path / "local" / "graph.ttl"))
     again = build([corpus], tmp_path / "dask", html=False, pipeline=pipeline, engine="dask", jobs=1)
-    assert again.changes() == "0 new, 0 changed, 4 unchanged, 0 removed"
+    assert again.changes() == "0 new, 0 changed, 4 unchanged, 0 removed", again.rebuilt
+
+
+def _triples(path) -> set:
+    return {str(q.triple) for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
+
+
+def test_graph_ttl_from_the_workers_is_the_union_of_the_store(tmp_path, pipeline):
+    """A build that extracts every article writes graph.ttl from what the workers return
+    (kg.pipeline._Union), not from the store: it must be the store's union all the same
+    (mentionCount summed over documents, the first document's rdfs:label), with one job
+    or two, and so must the page drawn from it."""
+    from kg.pipeline import SAMPLE_DIR
+    from kg.store import GraphStore
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in SAMPLE_DIR.iterdir():
+        shutil.copy(p, corpus / p.name)
+    # one entity in several documents, with different counts
+    for i in range(3):
+        (corpus / f"extra{i}.txt").write_text("国务院总理李强在江苏苏州调研。李强强调，" * (i + 1), encoding="utf-8")
+    reports = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"j{jobs}"
+        reports[jobs] = build([corpus], out, pipeline=pipeline, jobs=jobs)
+        store = GraphStore(out / "store", read_only=True)
+        union = {str(t) for t in store.union_triples()}
+        assert reports[jobs].entities == store.entity_count()
+        assert reports[jobs].relations == store.statement_count()
+        # the case that needs merging: one entity counted in several document graphs
+        li = next(q.subject for q in store.store.quads_for_pattern(None, ox.NamedNode(str(RDFS.label)),
+                                                                    ox.Literal("李强"), None))
+        counts = [int(q.object.value) for q in store.store.quads_for_pattern(li, ox.NamedNode(str(KG.mentionCount)),
+                                                                               None, None)
+                  if isinstance(q.graph_name, ox.NamedNode)]      # the document graphs
+        del store
+        assert len(counts) >= 4
+        assert f'{li} <{KG.mentionCount}> "{sum(counts)}"^^<{XSD.integer}>' in union
+        assert _triples(out / "graph.ttl") == union
+    assert (tmp_path / "j1" / "graph.html").read_bytes() == (tmp_path / "j2" / "graph.html").read_bytes()
+    assert (tmp_path / "j1" / "graph.ttl").read_bytes() == (tmp_path / "j2" / "graph.ttl").read_bytes()
 
 
 # ---------------------------------------------------------------------------- Virtuoso
