@@ -6,6 +6,7 @@ to be ready in headless Chromium. Prints tables; asserts nothing about timings.
 
     .venv/bin/python scripts/bench_query.py                       # 1,000,000 triples
     .venv/bin/python scripts/bench_query.py --triples 100000 --rdflib-limit 10
+    .venv/bin/python scripts/bench_query.py --build output --before old-output   # a real build
 
 The generated graph has the shape of a policykg build: documents with titles, dates and
 kg:mentions; entities of every type with Chinese and English labels and aliases; and
@@ -178,6 +179,86 @@ def bench_queries(args, tmp: Path):
         print(f"| {name} | {rows:,} | {mem_s:.3f} | {disk_s:.3f}{same} | {rl} |", flush=True)
 
 
+# ---------------------------------------------------------------- a real build folder
+
+def _timed_in_child(fn, limit: float, memory: int = 4 << 30):
+    """(value, seconds) of ``fn()`` in a forked process with ``memory`` bytes of address
+    space, or (None, why) past ``limit`` seconds or out of memory."""
+    import resource
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            t0 = time.perf_counter()
+            value = fn()
+            os.write(w, pickle.dumps((value, time.perf_counter() - t0)))
+        except MemoryError:
+            os.write(w, pickle.dumps((None, f"over {memory >> 30} GiB")))
+        except BaseException as exc:  # noqa: BLE001 - reported in the table
+            os.write(w, pickle.dumps((None, f"fails ({type(exc).__name__})")))
+        finally:
+            os._exit(0)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], limit)
+    data = os.read(r, 1 << 16) if ready else b""
+    os.close(r)
+    if not data:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if data:
+        return pickle.loads(data)
+    return None, (f"no answer in {limit:g} s" if not ready else f"killed (status {status})")
+
+
+def bench_build(args):
+    """The named queries on a build folder's store and on its graph.ttl in memory, each
+    query in a process of its own (so one that blows up takes nothing else down)."""
+    from kg.query import open_source
+    from kg.store import union_problem
+
+    out = Path(args.build)
+    params = {"label": args.label}
+    queries = sorted(named_queries().items())
+    columns = []
+    src, open_s = timed(lambda: open_source(out))
+    if src.kind != "store" or src.union:
+        raise SystemExit(f"{out}: not a store with the deduplicated default graph ({src.note or src.kind}); "
+                         "build it again with kg build")
+    columns.append((f"DIR/store, default graph (kg query, kg serve; opened in {open_s:.2f} s)", src))
+    if args.before:
+        old = Path(args.before) / "store"
+        why = union_problem(old)
+        ro = ox.Store.read_only(str(old))
+        columns.append((f"{args.before}/store, union of the graphs ({'earlier build' if why else 'same layout'})",
+                        GraphSource(ro, kind="store", union=True)))
+    mem = ox.Store()
+    _, load_s = timed(lambda: mem.bulk_load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    columns.append((f"graph.ttl in memory (loaded in {load_s:.1f} s)", GraphSource(mem, kind="file")))
+    print(f"{out}: Python {platform.python_version()}, pyoxigraph {ox.__version__}, {os.cpu_count()} CPUs, "
+          f"{platform.machine()}; seconds to the last row (rows), best of {args.repeat}, "
+          f"{args.limit:g} s and 4 GiB at most\n")
+    print("| named query | " + " | ".join(c for c, _ in columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for name, q in queries:
+        sparql = substitute(q, {p: params.get(p, args.label) for p in q.parameters})
+        cells = []
+        for _, source in columns:
+            best = None
+            for _ in range(args.repeat):
+                rows, secs = _timed_in_child(lambda: len(list(source.query(sparql))), args.limit)
+                if rows is None:
+                    best = (None, secs)
+                    break
+                if best is None or secs < best[1]:
+                    best = (rows, secs)
+            cells.append(best[1] if best[0] is None else f"{best[1]:.3f} ({best[0]:,})")
+        label = f"{name} (-p label={args.label})" if q.parameters else name
+        print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+
+
 def bench_html(tmp: Path):
     import rdflib
     from rdflib import RDF as R, RDFS as RS, Literal, BNode
@@ -250,7 +331,17 @@ def main(argv=None):
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--rdflib-limit", type=float, default=60.0, help="seconds rdflib may take per query")
     ap.add_argument("--no-html", action="store_true", help="skip the graph.html part")
+    ap.add_argument("--build", metavar="DIR", help="instead: time the named queries on this build folder's "
+                    "store (its default graph) and on its graph.ttl in memory")
+    ap.add_argument("--before", metavar="DIR", help="with --build: also on this folder's store through the "
+                    "union of its graphs (a build of an earlier policykg, for comparison)")
+    ap.add_argument("--label", default="国务院", help="with --build: the label the about query asks for")
+    ap.add_argument("--limit", type=float, default=60.0, help="with --build: seconds a query may take")
+    ap.add_argument("--repeat", type=int, default=3, help="with --build: runs of each query (the best is shown)")
     args = ap.parse_args(argv)
+    if args.build:
+        bench_build(args)
+        return
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         bench_queries(args, Path(tmp))
         if not args.no_html:
