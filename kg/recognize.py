@@ -444,6 +444,8 @@ class ChinesePatterns:
             body = m.group(2)
             if any(c in body for c in "的、，。“”") or self._stop_before(text, end - len(m.group(3)), 16, False) > m.end(1):
                 continue                  # a verb or particle inside: a clause, not a name
+            if self.post_re is not None and self.post_re.search(body):
+                continue                  # 湖南省委书记沈晓明部署: a title inside, so a person, not a body
             if not self.kb.candidates(text[start:end]):
                 yield Candidate(start, end, "Organization", "place_body", 0.7)
 
@@ -816,7 +818,7 @@ class SpanResolver:
 
 
 #: jieba parts of speech a name may be followed by: verbs, adverbs, prepositions, conjunctions
-_AFTER_NAME_TAGS = {"v", "vd", "vi", "d", "p", "c", "ad"}
+_AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
 
 
 def _starts_with_verb(text: str) -> bool:
