@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "en_title_name": 5, "en_pattern": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -510,6 +510,18 @@ class EnglishPatterns:
                                    rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b")
         self.programme_re = re.compile(rf"\b((?:{self.CAP} ){{1,5}}(?:Initiative|Programme|Program|Strategy|Action Plan))\b")
         self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration))")
+        # Implementation Plan for Promoting Equipment Renewal in the Industrial Sector; 14th
+        # Five-Year Plan; Energy Law: title-case words around a document head, with the
+        # function words of English titles between them
+        word = r"[A-Z0-9][A-Za-z0-9'’-]*"
+        heads = _alternation(sorted(rules.get("en_document_heads", ()), key=len, reverse=True))
+        years = r"(?: \(\d{4}[-–—]\d{4}\))?"
+        self.document_re = re.compile(
+            rf"\b((?:{word} ){{0,6}}(?:{heads}){years}(?: (?:for|on|of|to) (?:(?:{word}|of|for|on|and|in|the|to|with|by) ){{0,14}}{word})?{years})(?![A-Za-z])"
+        ) if heads else None
+        self.generic_title_words = set(rules.get("en_generic_title_words", ()))
+        self.document_heads = sorted(rules.get("en_document_heads", ()), key=len, reverse=True)
+        self.programme_heads = set(rules.get("en_programme_heads", ()))
 
     def find(self, text):
         for m in self.title_name_re.finditer(text):
@@ -529,6 +541,24 @@ class EnglishPatterns:
             if m.group(1).split()[0] in ("The", "A", "An"):
                 continue
             yield Candidate(m.start(1), m.end(1), "Organization", "en_pattern", 0.5)
+        if self.document_re is not None:
+            yield from self.documents(text)
+
+    def documents(self, text):
+        """Named documents in title case; "the Action Plan" alone is not a name."""
+        for m in self.document_re.finditer(text):
+            start, name = m.start(1), m.group(1)
+            while name.split(" ", 1)[0] in ("The", "A", "An", "This", "That", "Its", "Under", "In", "By"):
+                cut = name.find(" ") + 1
+                if cut <= 0:
+                    break
+                start, name = start + cut, name[cut:]
+            words = [w for w in re.findall(r"[A-Za-z0-9'’-]+", name) if w[0].isupper() or w[0].isdigit()]
+            if not any(w not in self.generic_title_words for w in words):
+                continue
+            head = next(h for h in self.document_heads if re.search(rf"\b{re.escape(h)}\b", name))
+            label = "Program" if head in self.programme_heads else "Policy"
+            yield Candidate(start, start + len(name), label, "en_document", 0.6)
 
 
 # --------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ PRIOR = {
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
-    "verb_explicit": 0.7, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
+    "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
 }
 
 
@@ -720,6 +720,37 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             continue
         for actor in _coordinated(ctx, ms, actor, vpos):
             _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp)
+    if ctx.article.language == "en":
+        _english_by_frames(ctx, sent, ms, iss, imp)
+
+
+_EN_PASSIVE = re.compile(r",?\s+(?:which\s+)?(?:was|were|has been|have been|had been|is|are)\s+(?:jointly\s+|"
+                         r"recently\s+|officially\s+|formally\s+)?([a-z]+(?: out)?)\s+by\s+(?:the\s+)?")
+_EN_RELATIVE = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?$")
+
+
+def _english_by_frames(ctx, sent, ms, iss, imp):
+    """The Implementation Plan … was jointly issued by the Ministry of …; the Action Plan …,
+    which the State Council published in March: the actor after "by" or "which"."""
+    text = ctx.text
+    actors = [m for m in ms if ctx.type_of(m) in ("Organization", "Place")]
+    for obj in [m for m in ms if ctx.type_of(m) in PROGRAMMES]:
+        mt = _EN_PASSIVE.match(text, obj.end, sent.end)
+        if mt and (mt.group(1) in iss or mt.group(1) in imp):
+            verb, at = mt.group(1), mt.end()
+        else:
+            first = next((a for a in actors if a.start > obj.end), None)
+            if first is None or not _EN_RELATIVE.search(text[obj.end:first.start]):
+                continue
+            mv = re.match(r"\s+([a-z]+(?: out)?)\b", text[first.end:sent.end])
+            if not mv or not (mv.group(1) in iss or mv.group(1) in imp):
+                continue
+            verb, at = mv.group(1), first.start
+        first = next((a for a in actors if a.start == at), None)
+        if first is None:
+            continue
+        for actor in _coordinated(ctx, ms, first, sent.end):
+            _emit_programme(ctx, sent, actor, obj, verb, "by", iss, imp)
 
 
 def _listed_people_before(ctx, ms, last):
@@ -766,7 +797,8 @@ def _coordinated(ctx, ms, first, limit):
         if m.start >= limit:
             break
         if m.start > group[-1].end and ctx.type_of(m) == kind and \
-                ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及", ", ", " and ", ", and "):
+                ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及", ", ", " and ", ", and ",
+                                                    ", the ", " and the ", ", and the "):
             group.append(m)
     return group
 

@@ -1,5 +1,5 @@
 """Relations with their evidence, on sentences written for these tests."""
-from tests.conftest import triples
+from tests.conftest import names, triples
 
 
 def test_title_chain_gives_holds_position(extract):
@@ -134,3 +134,17 @@ def test_a_list_broken_by_other_words_stops_the_participants(extract):
     r = extract("第二届链博会在北京开幕，国务院总理李强会见了越南总理范明政，丁薛祥出席开幕式。")
     took_part = {s for s, p, o in triples(r) if p == "participatedIn"}
     assert "丁薛祥" in took_part and "李强" not in took_part
+
+
+def test_english_documents_in_title_case_and_who_issued_them(extract):
+    r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
+                "issued by the Ministry of Industry and Information Technology and the National Development and "
+                "Reform Commission. It follows the Action Plan for Promoting Large-scale Equipment Renewal and "
+                "Trade-in of Consumer Goods, which the State Council published in March 2024. The Action Plan "
+                "matters.", language="en")
+    plan = "Implementation Plan for Promoting Equipment Renewal in the Industrial Sector"
+    assert plan in names(r, "Policy")
+    assert "Action Plan" not in names(r, "Policy")          # title words alone are not a name
+    issued = {(s, o) for s, p, o in triples(r) if p == "issued"}
+    assert {("工业和信息化部", plan), ("国家发展和改革委员会", plan),
+            ("国务院", "推动大规模设备更新和消费品以旧换新行动方案")} <= issued
