@@ -65,3 +65,14 @@ def test_data_files_are_json_lines():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 json.loads(line)
+
+
+def test_county_level_divisions_are_places_in_their_city(extract):
+    from tests.conftest import names, triples
+
+    r = extract("浙江省杭州市萧山区加快数字经济发展，淳安县推进生态保护。")
+    assert {"萧山区", "淳安县"} <= names(r, "Place")
+    assert ("萧山区", "locatedIn", "杭州市") in triples(r)
+    # everyday words that are also the short forms of county names are not places
+    quiet = extract("会议直播开到各地市和县（市、区），推动合作共赢、惠民利企，优化资源配置。")
+    assert not names(quiet, "Place") & {"和县", "合作市", "惠民县", "资源县"}
