@@ -213,6 +213,7 @@ class KnowledgeBase:
                     if region.name.endswith(("省", "市")):
                         aliases = [f"中共{region.name}委", f"{region.name}委"]
                     aliases += [f"中共{s}{unit}" for s in short_region] + [f"{s}{unit}" for s in short_region]
+                    aliases.append(f"中共{region.name}{t.suffix}")          # 中共杭州市委员会
                 else:
                     name = f"{region.name}{t.suffix}"
                     aliases = [f"{region.name}{s}" for s in t.short]

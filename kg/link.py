@@ -23,6 +23,9 @@ COMPATIBLE = {
 }
 
 
+_TERM = re.compile(r"第[一二三四五六七八九十百零\d]+届")
+
+
 def corpus_entity_id(label: str, name: str) -> str:
     """The id of an entity no knowledge base lists: its type and normalized name.
 
@@ -114,6 +117,9 @@ class Linker:
                     # 2024世界人工智能大会, 第七届进博会: an edition of a series the KB knows
                     series = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+", "", m.text)
                     hits = [e for e in self.kb.candidates(series) if e.type == "Event"] if series != m.text else []
+                if not hits and m.label == "Organization" and _TERM.search(m.text):
+                    # 中共杭州市第十二届委员会: a body in its twelfth term is the body
+                    hits = [e for e in self.kb.candidates(_TERM.sub("", m.text)) if e.type == "Organization"]
                 entry = hits[0] if len(hits) == 1 else None
             if entry is None and m.candidates and m.extractor.startswith("kb"):
                 continue

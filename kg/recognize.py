@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -134,6 +134,12 @@ class ChinesePatterns:
         centres = rules.get("designated_centres", ())
         self.centre_re = re.compile(f"(?:{_alternation(centre_places)})(?:{_alternation(centres)})(?:建设)?") \
             if centres and centre_places else None
+        nth = "[一二三四五六七八九十百零\\d]+"
+        region_names = _alternation(centre_places) if centre_places else "(?!)"
+        self.termed_body_re = re.compile(
+            f"(?:中国共产党|中共)?(?:{region_names})第{nth}届(?:纪律检查委员会|人民代表大会常务委员会|人民代表大会|委员会)")
+        self.congress_re = re.compile(
+            f"(?:(?:中国共产党|中共)(?:{region_names})第{nth}次代表大会|(?:{region_names})第{nth}次党代会)")
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
             if cities else re.compile("(?!)")
 
@@ -221,6 +227,9 @@ class ChinesePatterns:
             start = self._split_coordination(text, start, m.start())
             start = self._drop_leading(text, start, m.start())
             if self._generic(text[start:end], suffix, label):
+                continue
+            # 市委副书记、市长刘忻主持大会: a post title inside means a person and a verb, not a name
+            if label == "Event" and self.post_re is not None and self.post_re.search(text, start, m.start()):
                 continue
             # a document name no verb or particle introduces is usually a phrase (交换意见)
             if label == "Policy" and not self._introduced(text, start):
@@ -376,6 +385,9 @@ class ChinesePatterns:
             return
         for m in self.post_re.finditer(text):
             t0 = m.start()
+            if any(text.startswith(b, i) and i + len(b) > m.end()
+                   for i in range(max(0, t0 - 3), m.end()) for b in self.body_suffixes):
+                continue          # 委员 of 第十二届委员会: the title is part of a body's own name
             sfx = next((x for x in self.body_suffixes if text.endswith(x, 0, t0)), None)
             if sfx is None:
                 # 局长 after …局: the body's last character is the title's first
@@ -468,6 +480,14 @@ class ChinesePatterns:
                 continue  # 江苏省工信厅 is matched whole by the knowledge base
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
 
+    def terms_and_congresses(self, text):
+        """中共杭州市第十二届委员会 (a body in its Nth term) and 中国共产党杭州市第十三次代表大会
+        / 杭州市第十三次党代会 (a party congress of a region)."""
+        for m in self.termed_body_re.finditer(text):
+            yield Candidate(m.start(), m.end(), "Organization", "termed_body", 0.8)
+        for m in self.congress_re.finditer(text):
+            yield Candidate(m.start(), m.end(), "Event", "congress", 0.8)
+
     def strategic_projects(self, text):
         """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built."""
         for rx in (self.project_re, self.centre_re):
@@ -479,6 +499,7 @@ class ChinesePatterns:
     def find(self, text):
         yield from self.book_titles(text)
         yield from self.strategic_projects(text)
+        yield from self.terms_and_congresses(text)
         yield from self.quoted_programs(text)
         yield from self.suffix_names(text)
         yield from self.companies(text)

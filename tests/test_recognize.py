@@ -112,3 +112,11 @@ def test_a_name_after_a_title_may_end_before_any_verb(extract):
     r = extract("湖南省委书记沈晓明签署合作协议。")
     assert "沈晓明" in names(r, "Person")
     assert not names(extract("省委书记沈晓明星光璀璨。"), "Person") - {"沈晓明"}
+
+
+def test_a_body_in_its_nth_term_is_the_body_and_a_regional_party_congress_is_an_event(extract):
+    r = extract("中国共产党湖北省第十二次代表大会在武汉开幕。王蒙徽代表中共湖北省第十一届委员会向大会作报告。")
+    assert "中国共产党湖北省第十二次代表大会" in names(r, "Event")
+    bodies = {m.text: r.entities[m.entity_id].name for m in r.mentions if m.label == "Organization"}
+    assert bodies.get("中共湖北省第十一届委员会") == "中国共产党湖北省委员会"
+    assert "员会向大会" not in "".join(names(r, "Organization"))    # 委员 is not a post here
