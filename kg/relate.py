@@ -34,6 +34,7 @@ from .records import Article, Entity, Mention, Relation, Sentence
 #: relations: real ones stay under 400 characters, and the rules cost the square of the length.
 MAX_SENTENCE_CHARS = 2000
 ACTORS = {"Person", "Organization", "Place"}
+COMPANY_CATEGORIES = {"company", "bank", "insurer", "soe"}
 PROGRAMMES = {"Policy", "Program"}
 
 #: Prior confidence of each extractor (before calibration).
@@ -619,6 +620,16 @@ def _is_dateline(ctx, m) -> bool:
     return bool(re.match(r"\s*\d{1,2}月\d{1,2}日电|,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:--|—|-)", after))
 
 
+def _is_company(ctx, m) -> bool:
+    """A company: listed as one, found by the company pattern, or named like one."""
+    e = ctx.kb.get(m.entity_id)
+    if e is not None:
+        return e.category in COMPANY_CATEGORIES
+    ent = ctx.entities.get(m.entity_id)
+    name = ent.name if ent is not None else m.text
+    return m.extractor == "company" or name.endswith(tuple(ctx.rules["company_suffixes"]))
+
+
 def _can_act(ctx, m) -> bool:
     """Whole countries (我国, 全国) are the backdrop of policy news, not the doer."""
     e = ctx.kb.get(m.entity_id)
@@ -659,7 +670,9 @@ def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=T
         speakers = [m for m in earlier if ctx.type_of(m) == "Person"]
         return (speakers or earlier)[-1], "speaker"
     carried = state.get("subject")
-    if carried is not None and ctx.type_of(carried) in kinds:
+    if carried is not None and ctx.type_of(carried) in kinds and not _is_company(ctx, carried):
+        # a company an official visited heads the next sentences as their topic, but the
+        # programmes named there are the official's (or the government's), not the company's
         return carried, "carried"
     if persons_only and state.get("person") is not None:
         return state["person"], "carried"
