@@ -76,3 +76,35 @@ def test_county_level_divisions_are_places_in_their_city(extract):
     # everyday words that are also the short forms of county names are not places
     quiet = extract("会议直播开到各地市和县（市、区），推动合作共赢、惠民利企，优化资源配置。")
     assert not names(quiet, "Place") & {"和县", "合作市", "惠民县", "资源县"}
+
+
+def _company_rows():
+    path = DATA_DIR / "kb" / "companies.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_company_names_belong_to_one_entry_only(kb):
+    rows = _company_rows()
+    assert len(rows) > 150
+    for r in rows:
+        assert r["id"].startswith("org:") and r["type"] == "Organization"
+        assert r["category"] in ("soe", "bank", "insurer", "company", "association")
+        assert r.get("located_in") is None or kb.get(r["located_in"]).type == "Place"
+        for n in [r["name"], *r["aliases"], *r.get("weak_aliases", []), r["en"], *r["en_aliases"]]:
+            assert len(n) > 1
+            assert [e.id for e in kb.candidates(n, weak=True)] == [r["id"]], f"{n} of {r['id']}"
+
+
+def test_companies_resolve_to_one_node_each(extract):
+    from tests.conftest import names
+
+    r = extract("华为公司和比亚迪股份有限公司的总部都在深圳。比亚迪与宁德时代都生产动力电池，"
+                "华为技术有限公司则以通信设备闻名；中國工商銀行的总部在北京。")
+    orgs = [e for e in r.entities.values() if e.type == "Organization"]
+    assert sorted(e.name for e in orgs) == sorted(
+        ["华为技术有限公司", "比亚迪股份有限公司", "宁德时代新能源科技股份有限公司", "中国工商银行股份有限公司"])
+    assert {e.kb_id for e in orgs} == {"org:huawei", "org:byd", "org:catl", "org:icbc"}
+    assert {"深圳市", "北京市"} <= names(r, "Place")
+    # short names that are also ordinary words are not aliases: 美的 (beautiful), 小米 (millet), 联想 (to associate)
+    quiet = extract("这是一个美的故事，小米粥很好喝，读到这里他产生了联想。")
+    assert not names(quiet, "Organization")
