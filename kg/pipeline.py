@@ -248,9 +248,13 @@ class _Union:
     """
 
     def __init__(self):
-        from .store import _COUNT, _DEF, _RLABEL
+        from .records import ALL_TYPES
+        from .store import _CLASS, _COUNT, _DEF, _RLABEL, _T
 
-        self._count, self._single = _COUNT, (_RLABEL, _DEF)
+        self._count, self._single, self._type = _COUNT, (_RLABEL, _DEF), _T
+        self._classes = {_CLASS[t] + " .\n" for t in ALL_TYPES}
+        #: entities typed with a kg: class (what VizCollector asks the store for)
+        self.typed: set[str] = set()
         self.by_subject: dict[str, dict[str, None]] = {}
         self.firsts: dict[tuple[str, str], str] = {}
         self.counts: dict[str, int] = {}
@@ -269,6 +273,8 @@ class _Union:
             elif p in single:
                 self.firsts.setdefault((s, p), line)
             else:
+                if p == self._type and rest in self._classes:
+                    self.typed.add(s)
                 found = by_subject.get(s)
                 if found is None:
                     by_subject[s] = {line: None}
@@ -466,19 +472,176 @@ class _StoreWriter:
             raise self.error
 
 
-def _write_union_turtle(path: Path, spool, union: _Union) -> Path:
+class _TypedFromUnion:
+    """What :class:`kg.store.VizCollector` asks of the store before it is loaded: the
+    typed entities, here from the merged entity triples."""
+
+    def __init__(self, union: _Union):
+        import pyoxigraph as ox
+
+        self.typed = {ox.NamedNode(s[1:-1]) for s in union.typed}
+
+    def typed_entities(self) -> set:
+        return self.typed
+
+
+#: VizCollector's default ``max_nodes``
+_VIZ_MAX_NODES = 5000
+
+
+def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out_dir, store_dir, current, fp, *,
+                  html, timings, started) -> BuildReport:
+    """The rest of a full build: graph.ttl from the workers' pieces, then the store is
+    finished (its last batches, or all of it, and its default graph) in a thread while
+    graph.html is drawn here; the manifest last."""
+    import pyoxigraph as ox
+
+    from .store import VizCollector, sync_union
+
+    clock = time.perf_counter
+    report.articles = len(current)
+    if pool is not None:
+        pool.terminate()        # every result is in: free the workers' cores for what follows
+    report.phases["extract"] = clock() - started
+    report.entities, report.relations = len(union.mentioned), union.statements
+    ttl, page = out_dir / "graph.ttl", out_dir / "graph.html"
+    t = clock()
+    merged = _write_union_turtle(ttl, spool, union)
+    spool.close()
+    if timings is not None:
+        timings["serialize"] = clock() - t
+    failed: list[BaseException] = []
+    store_seconds = [0.0]
+
+    def finish_store():
+        t0 = clock()
+        try:
+            if writer is not None:
+                writer.close()
+                store_seconds[0] += writer.seconds
+            if nq_spool is not None:
+                nq_spool.seek(0)
+                store.store.bulk_load(input=nq_spool, format=ox.RdfFormat.N_QUADS)
+                nq_spool.close()
+            store.flush()
+            sync_union(store)      # the default graph: a copy of the graph.ttl just written
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the builder's thread
+            failed.append(exc)
+        store_seconds[0] += clock() - t0
+
+    finisher = threading.Thread(target=finish_store, name="kg-store-finish", daemon=True)
+    finisher.start()
+    try:
+        if html:
+            t = clock()
+            viz = live.viz
+            if viz is not None:         # the documents' triples are in: add the merged ones
+                for quad in merged:
+                    viz(quad)
+            else:
+                typed = _TypedFromUnion(union)
+                if len(typed.typed) > _VIZ_MAX_NODES:   # then VizCollector ranks them by the store's relations
+                    finisher.join()
+                    if failed:
+                        raise failed[0]
+                    typed = store
+                viz = VizCollector(typed)
+                for quad in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE):
+                    viz(quad)
+            from .viz import graph_to_html
+
+            title = "policykg" + (f": {viz.note}" if viz.note else "")
+            graph_to_html(viz.result(), page, title=title)
+            report.outputs["html"] = page
+            if timings is not None:
+                timings["html"] = clock() - t + live.seconds
+    finally:
+        finisher.join()
+    if failed:
+        raise failed[0]
+    store.close()
+    _write_manifest(out_dir, current, fp)
+    report.outputs["turtle"] = ttl
+    report.outputs["store"] = store_dir
+    if timings is not None:
+        timings["store"] = store_seconds[0]
+    report.seconds = clock() - started
+    report.phases["finish"] = report.seconds - report.phases["extract"]
+    return report
+
+
+def _write_union_turtle(path: Path, spool, union: _Union) -> list:
     """graph.ttl, atomically: the prefixes, the documents' own Turtle from ``spool``, then
-    the merged entity and relation triples."""
+    the merged entity and relation triples, which are returned (pyoxigraph quads)."""
     import shutil
 
+    import pyoxigraph as ox
+
     from .atomic import atomic_write
+    from .graph import PREFIXES
+
+    merged = list(ox.parse(union.ntriples().encode("utf-8", "replace"), format=ox.RdfFormat.N_TRIPLES))
+    body = ox.serialize(merged, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) if merged else b""
+    header = _turtle_header()
+    if body and not body.startswith(header):    # pragma: no cover - a pyoxigraph that writes prefixes otherwise
+        raise KGError("pyoxigraph wrote an unexpected Turtle header")
 
     def write(fh):
-        fh.write(_turtle_header())
+        fh.write(header)
         spool.seek(0)
         shutil.copyfileobj(spool, fh, 1 << 20)
-        fh.write(_turtle_body(union.ntriples()))
-    return atomic_write(path, write)
+        fh.write(body[len(header):])
+    atomic_write(path, write)
+    return merged
+
+
+class _NothingTyped:
+    def typed_entities(self) -> set:
+        return set()
+
+
+class _LiveViz:
+    """graph.html's triples gathered while articles come in, each document's own triples
+    as it arrives (by the builder, which waits on the workers otherwise), so that only
+    the merged entity triples and the drawing are left for after extraction.
+
+    :class:`kg.store.VizCollector` keeps every entity up to its ``max_nodes``; past that
+    it ranks entities by the whole graph's relations, known at the end only: then this
+    gives up and the page is gathered from graph.ttl afterwards.
+    """
+
+    def __init__(self, union: _Union, enabled: bool):
+        self.union = union
+        self.viz = None
+        if enabled:
+            from .store import VizCollector
+
+            self.viz = VizCollector(_NothingTyped())
+        self.seconds = 0.0
+
+    def add(self, turtle: bytes) -> None:
+        if self.viz is None:
+            return
+        if len(self.union.typed) > _VIZ_MAX_NODES:
+            self.viz = None
+            return
+        import pyoxigraph as ox
+
+        t = time.perf_counter()
+        viz = self.viz
+        for quad in ox.parse(_turtle_header() + turtle, format=ox.RdfFormat.TURTLE):
+            viz(quad)
+        self.seconds += time.perf_counter() - t
+
+
+def _import_viz():
+    """kg.viz imports pyvis, networkx and numpy (0.2 s or more): done while the articles
+    are extracted, by a thread of the builder, instead of after."""
+    try:
+        from . import viz  # noqa: F401
+        viz._vis_network_js()
+    except Exception:  # noqa: BLE001 - the drawing reports it later, where it belongs
+        pass
 
 
 # ---------------------------------------------------------------------------------------
@@ -684,12 +847,15 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
     # A build that extracts every article writes graph.ttl from the pieces the workers
     # return: each document's own triples already as Turtle, spooled to an unnamed file in
     # input order, and the entity triples merged here. The store is not read back.
-    union = spool = None
+    union = spool = live = None
     if report.rebuilt and engine == "local":
         import tempfile
 
         union = _Union()
         spool = tempfile.TemporaryFile(dir=out_dir)
+        live = _LiveViz(union, html)
+        if html:
+            threading.Thread(target=_import_viz, name="kg-import-viz", daemon=True).start()
     t_store = 0.0
     writer = None
 
@@ -716,6 +882,7 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
         if union is not None:
             spool.write(outcome.turtle)
             union.add(outcome)
+            live.add(outcome.turtle)
         return True
 
     shards = out_dir / "shards"
@@ -749,20 +916,38 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
             cpus = sorted(os.sched_getaffinity(0))
             if len(cpus) >= 2:
                 writer_cpu = cpus[-1]
-        writer = _StoreWriter(store, clear_first=not report.rebuilt, cpu=writer_cpu)
+        # With worker processes on every core, a store loader running beside them only
+        # takes turns with them: a full build keeps the documents' N-Quads in an unnamed
+        # file instead and loads them in one go after extraction, while graph.html is drawn.
+        nq_spool = None
+        if union is not None and pool is not None:
+            import tempfile
+
+            nq_spool = tempfile.TemporaryFile(dir=out_dir)
+        else:
+            writer = _StoreWriter(store, clear_first=not report.rebuilt, cpu=writer_cpu)
         stream = _run_local(tasks, pipeline, pool, jobs, timings)
         stream = progress(stream) if progress else stream
+        done = False
         try:
             for outcome in stream:
                 if take(outcome):
+                    if nq_spool is not None:
+                        nq_spool.write(outcome.nquads)
+                        continue
                     batch.append((outcome.file_name, outcome.nquads))
                     if len(batch) >= batch_docs:
                         flush_batch()
             flush_batch()
+            done = True
         finally:
-            t = clock()
-            writer.close()
-            t_store += writer.seconds + clock() - t     # loading time, mostly hidden behind extraction
+            if writer is not None and (union is None or not done):
+                t = clock()
+                writer.close()
+                t_store += writer.seconds + clock() - t     # loading time, mostly hidden behind extraction
+        if union is not None:
+            return _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out_dir, store_dir,
+                                 current, fp, html=html, timings=timings, started=started)
 
     # Inputs named in the old manifest and absent now (or now unreadable) are removed.
     gone = [n for n in manifest.get("articles", {}) if n not in current] if not report.rebuilt else []

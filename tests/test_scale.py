@@ -98,6 +98,26 @@ def test_graph_ttl_from_the_workers_is_the_union_of_the_store(tmp_path, pipeline
     assert (tmp_path / "j1" / "graph.ttl").read_bytes() == (tmp_path / "j2" / "graph.ttl").read_bytes()
 
 
+def test_page_past_the_live_collectors_limit_is_the_same_page(tmp_path, pipeline, monkeypatch):
+    """Above VizCollector's max_nodes the builder stops gathering the page while articles
+    come in and gathers it from graph.ttl (with the store) afterwards: with the limit at
+    one entity, that path must draw the page the live path draws."""
+    import kg.pipeline as kp
+
+    build(None, tmp_path / "live", pipeline=pipeline)
+    monkeypatch.setattr(kp, "_VIZ_MAX_NODES", 1)
+    gave_up = []
+    add = kp._LiveViz.add
+
+    def spy(self, turtle):
+        add(self, turtle)
+        gave_up.append(self.viz is None)
+    monkeypatch.setattr(kp._LiveViz, "add", spy)
+    build(None, tmp_path / "after", pipeline=pipeline, jobs=2)
+    assert gave_up and gave_up[-1]
+    assert (tmp_path / "live" / "graph.html").read_bytes() == (tmp_path / "after" / "graph.html").read_bytes()
+
+
 # ---------------------------------------------------------------------------- Virtuoso
 
 VIRTUOSO = shutil.which("virtuoso-t")
