@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .calibrate import Calibration, load_calibration
@@ -72,7 +73,7 @@ class _Ctx:
     def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = "", conf: float | None = None):
         if not s or not o or s == o:
             return
-        if conf is None:
+        if conf is None:       # refined by extract_relations once every statement is found
             conf = self.calibration.confidence(extractor, PRIOR.get(extractor, 0.5), self.listed_ends(s, o))
         key = (s, p, o, sent.start)
         if key in self.seen:
@@ -953,4 +954,11 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         visits(ctx, sent, top, state)
         programme_verbs(ctx, sent, top, state)
         update_state(ctx, sent, top, state)
+    # A relation the article states in two or more sentences is right more often than one
+    # stated once: the count is a calibration feature, known only once all are found.
+    support = Counter((r.subject, r.predicate, r.object) for r in ctx.out)
+    for r in ctx.out:
+        r.confidence = ctx.calibration.confidence(
+            r.extractor, PRIOR.get(r.extractor, 0.5), ctx.listed_ends(r.subject, r.object),
+            repeated=support[(r.subject, r.predicate, r.object)] > 1)
     return ctx.out

@@ -24,6 +24,28 @@ def test_listed_ends_split_a_rule_around_its_own_fit():
     assert cal.confidence("verb", 0.5, 1) == rule == cal.confidence("verb", 0.5)
 
 
+def test_a_relation_stated_twice_has_its_own_group():
+    rows = [("verb", 0.5, True, 1, True)] * 9 + [("verb", 0.5, False, 1, True)] \
+        + [("verb", 0.5, True, 1, False)] * 5 + [("verb", 0.5, False, 1, False)] * 5
+    cal = fit(rows)
+    assert cal.listed_counts["verb"] == {"1+": (9, 10), "1": (5, 10)}
+    assert cal.confidence("verb", 0.5, 1, repeated=True) > cal.confidence("verb", 0.5, 1, repeated=False)
+    # no repetition known: the group by listed ends, else the rule
+    assert cal.confidence("verb", 0.5, 1) == cal.by_listed["verb"]["1"]
+
+
+def test_repetition_in_the_article_raises_the_confidence_of_each_statement():
+    from kg.pipeline import Pipeline
+    from kg.records import Article
+
+    groups = {str(n): 0.5 for n in range(3)} | {f"{n}+": 0.9 for n in range(3)}
+    pipeline = Pipeline(calibration=Calibration(table={"title_body": 0.7}, by_listed={"title_body": groups}))
+    once = pipeline(Article(file_name="a.txt", text="江苏省委书记信长星来到苏州调研。"))
+    twice = pipeline(Article(file_name="b.txt", text="江苏省委书记信长星来到苏州调研。江苏省委书记信长星在苏州考察。"))
+    assert [r.confidence for r in once.relations if r.extractor == "title_body"] == [0.5]
+    assert [r.confidence for r in twice.relations if r.extractor == "title_body"] == [0.9, 0.9]
+
+
 def test_calibration_round_trips_through_its_file(tmp_path):
     from kg.calibrate import save
 
