@@ -372,13 +372,20 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
     # a company named after its city or province: 苏州某某有限公司
     for m in ms:
         ent = ctx.entities.get(m.entity_id)
-        if ent is None or ent.type != "Organization" or ent.kb_id is not None:
+        if ent is None or ent.type != "Organization":
             continue
+        listed = ctx.kb.get(ent.kb_id) if ent.kb_id is not None else None
+        if listed is not None and listed.category not in COMPANY_CATEGORIES:
+            continue
+        # a listed company counts only as the text writes it (杭州海康威视…, not 海康威视)
+        named = ctx.text[m.start:m.end] if listed is not None else ent.name
         for n in (4, 3, 2):
             # a city before a company's name says where it is; a province is usually a brand
-            hits = [e for e in ctx.kb.candidates(ent.name[:n]) if e.type == "Place" and e.place_level >= 2]
+            hits = [e for e in ctx.kb.candidates(named[:n]) if e.type == "Place" and e.place_level >= 2]
             if hits:
                 place = hits[0]
+                if listed is not None and place.id != listed.located_in:
+                    break             # a branch named after another city: the list knows better
                 ctx.entities.setdefault(place.id, _entity_from_kb(ctx.kb, place.id))
                 ctx.emit(ent.id, "locatedIn", place.id, sent, "located_company")
                 break

@@ -1,5 +1,4 @@
 """Relations with their evidence, on sentences written for these tests."""
-import pytest
 
 from tests.conftest import names, triples
 
@@ -72,8 +71,6 @@ def test_a_listed_visit_and_companies_split_at_enumeration_commas(extract):
     assert ("易炼红", "visited", "杭州海康威视数字技术股份有限公司") in t
 
 
-@pytest.mark.xfail(strict=True, reason="relate.locations reads a city off a company's name only for names no "
-                   "list holds; Hikvision is in kb/companies.jsonl now")
 def test_a_listed_company_named_after_its_city_lies_there(extract):
     t = triples(extract("浙江省委书记易炼红来到阿里巴巴集团、杭州海康威视数字技术股份有限公司调研。"))
     assert ("杭州海康威视数字技术股份有限公司", "locatedIn", "杭州市") in t
