@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import DATA_DIR, KnowledgeBase, load_kb
+from .kb import DATA_DIR, KnowledgeBase, is_latin, load_kb
 from .records import Article, Mention
 
 from .spans import add_candidate, with_meta  # also registers the span._.kg_* attributes
@@ -134,6 +134,15 @@ class ChinesePatterns:
         centres = rules.get("designated_centres", ())
         self.centre_re = re.compile(f"(?:{_alternation(centre_places)})(?:{_alternation(centres)})(?:建设)?") \
             if centres and centre_places else None
+        brand_regions = sorted({n for e in kb.entries.values() if e.type == "Place"
+                                and (e.category in ("province", "municipality", "autonomous_region")
+                                     or e.category.endswith("city"))
+                                for n in [e.name, *e.aliases] if 2 <= len(n) <= 4 and not is_latin(n)},
+                               key=len, reverse=True)
+        brand_prefixes = rules.get("region_brand_prefixes", ())
+        self.brand_re = re.compile(
+            f"(?:{_alternation(brand_prefixes)})(?:{_alternation(brand_regions)})(?:建设)?(?![市省区县])"
+        ) if brand_prefixes and brand_regions else None
         nth = "[一二三四五六七八九十百零\\d]+"
         region_names = _alternation(centre_places) if centre_places else "(?!)"
         self.termed_body_re = re.compile(
@@ -231,8 +240,12 @@ class ChinesePatterns:
             # 市委副书记、市长刘忻主持大会: a post title inside means a person and a verb, not a name
             if label == "Event" and self.post_re is not None and self.post_re.search(text, start, m.start()):
                 continue
-            # a document name no verb or particle introduces is usually a phrase (交换意见)
-            if label == "Policy" and not self._introduced(text, start):
+            # a document name no verb or particle introduces is usually a phrase (交换意见);
+            # so is a 战略 (实施科教兴国战略 names one, 国家区域重大战略 only points at them)
+            if (label == "Policy" or suffix == "战略") and not self._introduced(text, start):
+                continue
+            if suffix == "战略" and (len(self._strip_generic(text[start:m.start()])) < 4 or
+                                   text[start:m.start()].endswith(tuple(self.generic))):
                 continue
             yield Candidate(start, end, label, "suffix", 0.7)
 
@@ -320,7 +333,10 @@ class ChinesePatterns:
                     last_end = end
                     continue
             suffix = next((s for s in suffixes if text.startswith(s, end)), None)
-            tail = None if suffix else self._suffix_phrase(text, end)
+            heads = self.program_suffixes
+            if not _HAN_RE.search(inner):      # “51020”现代产业集群, “1361”整体构架
+                heads = self.program_suffixes | set(self.rules.get("code_programme_heads", ()))
+            tail = None if suffix else self._suffix_phrase(text, end, heads=heads)
             if tail:
                 # “415X”先进制造业集群培育工程: the quote opens a name that a suffix closes
                 yield Candidate(m.start(), tail, "Program", "quoted", 0.75)
@@ -346,15 +362,16 @@ class ChinesePatterns:
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
                 last_end = end
 
-    def _suffix_phrase(self, text: str, end: int, limit: int = 12) -> int | None:
+    def _suffix_phrase(self, text: str, end: int, limit: int = 12, heads=None) -> int | None:
         """The end of a short run of Han characters from ``end`` that closes with a programme
         suffix (先进制造业集群培育工程), or None; a particle or conjunction ends the run."""
         best = None
+        heads = self.program_suffixes if heads is None else heads
         for k in range(end + 1, min(len(text), end + limit) + 1):
             ch = text[k - 1]
             if not _HAN_RE.match(ch) or ch in "的和与及、是在将为对":
                 break
-            if any(text.endswith(x, end + 2, k) for x in self.program_suffixes):
+            if any(text.endswith(x, end + 2, k) for x in heads):
                 best = k
         return best
 
@@ -489,8 +506,9 @@ class ChinesePatterns:
             yield Candidate(m.start(), m.end(), "Event", "congress", 0.8)
 
     def strategic_projects(self, text):
-        """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built."""
-        for rx in (self.project_re, self.centre_re):
+        """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built;
+        数字重庆(建设), 平安浙江: a brand made of a prefix and a province or city name."""
+        for rx in (self.project_re, self.centre_re, self.brand_re):
             if rx is None:
                 continue
             for m in rx.finditer(text):

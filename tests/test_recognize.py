@@ -120,3 +120,13 @@ def test_a_body_in_its_nth_term_is_the_body_and_a_regional_party_congress_is_an_
     bodies = {m.text: r.entities[m.entity_id].name for m in r.mentions if m.label == "Organization"}
     assert bodies.get("中共湖北省第十一届委员会") == "中国共产党湖北省委员会"
     assert "员会向大会" not in "".join(names(r, "Organization"))    # 委员 is not a post here
+
+
+def test_strategies_code_frameworks_and_region_brands_are_programmes(extract):
+    r = extract("重庆加快推进数字重庆建设，打造“33618”现代制造业集群体系；浙江沿着“八八战略”指引的路子走下去，"
+                "深入实施科教兴国战略，建设平安浙江。")
+    programmes = names(r, "Program")
+    assert {"数字重庆建设", "“33618”现代制造业集群体系", "八八战略", "科教兴国战略", "平安浙江"} <= programmes
+    # a strategy only pointed at, or a generic one, is not a name
+    quiet = extract("企业主动融入国家战略，服务国家区域重大战略。")
+    assert not names(quiet, "Program")
