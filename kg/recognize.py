@@ -244,8 +244,9 @@ class ChinesePatterns:
             # so is a 战略 (实施科教兴国战略 names one, 国家区域重大战略 only points at them)
             if (label == "Policy" or suffix == "战略") and not self._introduced(text, start):
                 continue
-            if suffix == "战略" and (len(self._strip_generic(text[start:m.start()])) < 4 or
-                                   text[start:m.start()].endswith(tuple(self.generic))):
+            quoted = text[start:m.start()].startswith("“") and text[start:m.start()].endswith("”")
+            if suffix == "战略" and not quoted and (len(self._strip_generic(text[start:m.start()])) < 4 or
+                                                  text[start:m.start()].endswith(tuple(self.generic))):
                 continue
             yield Candidate(start, end, label, "suffix", 0.7)
 
