@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "institution": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -143,6 +143,7 @@ class ChinesePatterns:
         self.brand_re = re.compile(
             f"(?:{_alternation(brand_prefixes)})(?:{_alternation(brand_regions)})(?:建设)?(?![市省区县])"
         ) if brand_prefixes and brand_regions else None
+        self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         nth = "[一二三四五六七八九十百零\\d]+"
         region_names = _alternation(centre_places) if centre_places else "(?!)"
         self.termed_body_re = re.compile(
@@ -476,6 +477,8 @@ class ChinesePatterns:
                 continue                  # a verb or particle inside: a clause, not a name
             if self.post_re is not None and self.post_re.search(body):
                 continue                  # 湖南省委书记沈晓明部署: a title inside, so a person, not a body
+            if _last_word(text[start:end])[1].startswith("v"):
+                continue                  # 浙江省与多家企业签署: the "suffix" ends a verb
             if not self.kb.candidates(text[start:end]):
                 yield Candidate(start, end, "Organization", "place_body", 0.7)
 
@@ -498,6 +501,21 @@ class ChinesePatterns:
                 continue  # 江苏省工信厅 is matched whole by the knowledge base
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
 
+    def institutions(self, text):
+        """之江实验室, 西湖大学, 北京智源人工智能研究院: a short name, then an institution word."""
+        for m in self.institution_re.finditer(text):
+            if not (self._followed_well(text, m.end()) or text.startswith(("和", "与", "及", "、", "参加", "发布"), m.end())):
+                continue
+            start = self._stop_before(text, m.start(), 12, False)
+            # 之江实验室、西湖大学: one name per list item
+            start = max([start] + [text.rfind(c, start, m.start()) + 1 for c in "、和与及"])
+            start = self._drop_leading(text, start, m.start())
+            core = self._strip_generic(text[start:m.start()])
+            if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms:
+                continue          # 全国重点实验室, 高等学校: no name before the word
+            if not self.kb.candidates(text[start:m.end()]):
+                yield Candidate(start, m.end(), "Organization", "institution", 0.7)
+
     def terms_and_congresses(self, text):
         """中共杭州市第十二届委员会 (a body in its Nth term) and 中国共产党杭州市第十三次代表大会
         / 杭州市第十三次党代会 (a party congress of a region)."""
@@ -519,6 +537,7 @@ class ChinesePatterns:
         yield from self.book_titles(text)
         yield from self.strategic_projects(text)
         yield from self.terms_and_congresses(text)
+        yield from self.institutions(text)
         yield from self.quoted_programs(text)
         yield from self.suffix_names(text)
         yield from self.companies(text)

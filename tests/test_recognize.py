@@ -130,3 +130,11 @@ def test_strategies_code_frameworks_and_region_brands_are_programmes(extract):
     # a strategy only pointed at, or a generic one, is not a name
     quiet = extract("企业主动融入国家战略，服务国家区域重大战略。")
     assert not names(quiet, "Program")
+
+
+def test_universities_and_laboratories_and_no_body_ending_in_a_verb(extract):
+    r = extract("之江实验室、西湖大学参加。北京智源人工智能研究院发布大模型。浙江省与多家企业签署合作协议。")
+    orgs = names(r, "Organization")
+    assert {"之江实验室", "西湖大学", "北京智源人工智能研究院"} <= orgs
+    assert not any(o.endswith("签署") for o in orgs)
+    assert not names(extract("建设全国重点实验室和高水平研究型大学，新闻发言人主持发布会。"), "Organization")
