@@ -283,7 +283,7 @@ def to_rdflib(graph_or_path):
     """
     import rdflib
 
-    from kg.graph import _rdflib_term, load_graph, new_graph
+    from kg.graph import load_graph, new_graph, rdflib_term_converter
 
     if isinstance(graph_or_path, rdflib.Graph):
         return graph_or_path
@@ -291,16 +291,7 @@ def to_rdflib(graph_or_path):
     if source.kind == "file" and source.path is not None and source.path.suffix.lower() in (".ttl", ".nt"):
         return load_graph(source.path)
     graph = new_graph()
-    cache: dict = {}
-
-    def term(t):
-        if isinstance(t, ox.Literal):
-            return _rdflib_term(t)
-        found = cache.get(t)
-        if found is None:
-            found = cache[t] = _rdflib_term(t)
-        return found
-
+    term = rdflib_term_converter()
     for t in _triples(source):
         graph.add((term(t.subject), term(t.predicate), term(t.object)))
     return graph

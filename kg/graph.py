@@ -380,6 +380,23 @@ def to_store(graph: rdflib.Graph):
     return store
 
 
+def rdflib_term_converter():
+    """A pyoxigraph -> rdflib term converter that converts each IRI and blank node once:
+    a graph names the same few thousand nodes millions of times (literals vary, so they
+    are converted each time rather than kept)."""
+    cache: dict = {}
+
+    def term(t):
+        if isinstance(t, ox.Literal):
+            return _rdflib_term(t)
+        found = cache.get(t)
+        if found is None:
+            found = cache[t] = _rdflib_term(t)
+        return found
+
+    return term
+
+
 def _rdflib_term(term):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -449,18 +466,8 @@ def load_graph(path) -> rdflib.Graph:
     graph = new_graph()
     if ox is not None and fmt in ("turtle", "nt"):
         oxfmt = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-        conv = _rdflib_term
-        cache: dict = {}
+        term = rdflib_term_converter()
         add = graph.add
-
-        def term(t):
-            if isinstance(t, ox.Literal):
-                return conv(t)
-            found = cache.get(t)
-            if found is None:
-                found = cache[t] = conv(t)
-            return found
-
         with open(path, "rb") as fh:
             for q in ox.parse(fh, oxfmt):
                 add((term(q.subject), term(q.predicate), term(q.object)))
