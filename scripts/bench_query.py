@@ -13,8 +13,14 @@ kg:mentions; entities of every type with Chinese and English labels and aliases;
 statement nodes with evidence, offsets, confidence and provenance, plus plain relation
 triples. The on-disk store keeps each document's node and statements in its own named
 graph and the shared entity layer in the default graph (``kg export --format nq``), and is
-queried through the union of its graphs like a build's store/. rdflib runs each query in
-a forked process that is killed after --rdflib-limit seconds ("no answer in N s").
+queried through the union of its graphs (no triple sits in two graphs, so that union is a
+set even in pyoxigraph 0.5). rdflib runs each query in a forked process that is killed
+after --rdflib-limit seconds ("no answer in N s").
+
+With --build DIR it times the named queries on a real build instead: on DIR/store as
+``kg query`` reads it (its default graph, the deduplicated union of the per-document
+graphs), on an earlier build's store through the union of its graphs (--before), and on
+DIR/graph.ttl loaded into memory.
 """
 from __future__ import annotations
 
