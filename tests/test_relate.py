@@ -160,3 +160,10 @@ def test_a_visited_company_does_not_carry_over_as_the_promoter(extract):
                 "长江存储科技有限责任公司是国家存储器基地项目的实施主体。要深入实施制造业数字化转型行动。")
     promoters = {s for s, p, o in triples(r) if p in ("promotes", "implements")}
     assert "长江存储科技有限责任公司" not in promoters
+
+
+def test_founders_and_chairmen_hold_their_company_posts(extract):
+    r = extract("与会者包括华为创办人任正非、小米集团董事长雷军。")
+    t = triples(r)
+    assert ("任正非", "holdsPosition", "华为技术有限公司") in t
+    assert ("雷军", "holdsPosition", "小米集团") in t
