@@ -77,7 +77,10 @@ def target_url(endpoint: str, graph: str | None) -> str:
 def _batches(source: Path, fmt: str, batch: int) -> Iterator[tuple[bytes, int]]:
     if fmt == "nquads":
         store = ox.Store.read_only(str(source))
-        quads = store.quads_for_pattern(None, None, None, None)
+        # the per-document graphs only: the store's default graph is its own deduplicated
+        # copy of their union (for local queries), which the receiving store would repeat
+        quads = (q for q in store.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph))
         out_format = ox.RdfFormat.N_QUADS
     else:
         parse_format = ox.RdfFormat.N_TRIPLES if source.suffix.lower() in (".nt", ".ntriples") else ox.RdfFormat.TURTLE
