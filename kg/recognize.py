@@ -92,6 +92,7 @@ class ChinesePatterns:
         self.program_suffixes = set(rules["program_suffixes"])
         self.event_suffixes = set(rules["event_suffixes"])
         self.generic_event_heads = set(rules["generic_event_heads"])
+        self.event_inner_words = set(rules.get("event_inner_words", ()))
         names = rules["policy_suffixes"] + rules["program_suffixes"] + rules["event_suffixes"]
         self.suffix_re = re.compile(f"(?:{_alternation(names)})")
         self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
@@ -117,6 +118,8 @@ class ChinesePatterns:
         self.regional_short_re = re.compile(
             f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
         self.place_chars = "省市区县州盟"
+        self.party_short_re = re.compile(
+            f"(?<![{HAN}])(?:省委|市委|区委|县委|州委)(?=、|和|与|及|召开|印发|出台|部署|决定|发布|主办|举办)")
         self.listed_short_re = re.compile(
             f"(?<=[、，,：:和及与])(?:省|市)[{HAN}]{{2,10}}?(?:委员会|管理局|委|局|厅|办公室|办)(?=[、，,和及与等])")
         cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
@@ -234,6 +237,13 @@ class ChinesePatterns:
                      "Policy" if suffix in self.policy_suffixes else "Program")
             # 关于X的意见: a document title may hold 的; an event name may not
             start = self._stop_before(text, m.start(), 32, weak_de=label == "Policy")
+            if label == "Event":
+                # 全省推进新型工业化大会: an event's name may hold the verbs of its theme
+                while start > 0 and m.start() - start < 32:
+                    w = self._stop_word_ending(text, start, False)
+                    if not w or w not in self.event_inner_words:
+                        break
+                    start = self._stop_before(text, start - len(w), 32 - (m.start() - start) - len(w), False)
             start = self._split_coordination(text, start, m.start())
             start = self._drop_leading(text, start, m.start())
             if self._generic(text[start:end], suffix, label):
@@ -494,6 +504,9 @@ class ChinesePatterns:
         # 涉及市发展改革委、市科技创新委、市前海管理局等部门: in a list, any body word will do
         for m in self.listed_short_re.finditer(text):
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.6)
+        # 省委、省政府召开…: the bare party committee, where it acts rather than titles someone
+        for m in self.party_short_re.finditer(text):
+            yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
         if self.regional_short_re is None:
             return
         for m in self.regional_short_re.finditer(text):

@@ -438,6 +438,15 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     if events:
         state["last_event"] = events[-1]
     org_verbs = ctx.rules["organize_verbs"]
+    held_words = tuple(ctx.rules["event_place_verbs"])
+    for ev in events:
+        # 在武汉召开全省推进新型工业化大会 / 大会在汉召开: the event the article reports on, which
+        # "出席会议" in later sentences means, whatever other meetings they cite
+        before = text[max(sent.start, ev.start - 4):ev.start]
+        after = text[ev.end:min(sent.end, ev.end + 12)]
+        if any(before.endswith(v) for v in org_verbs) or \
+                re.match(rf"(?:[^，。；]{{0,8}}?)(?:{_alternation(held_words)})", after):
+            state.setdefault("held_event", ev)
     if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
             re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
         events = [state["last_event"]]
@@ -505,7 +514,7 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
     # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
     verbs = ctx.rules["participate_verbs"]
-    event = events[0] if events else state.get("last_event")
+    event = events[0] if events else (state.get("held_event") or state.get("last_event"))
     if event is None:
         return
     for mt in re.finditer(_alternation(verbs), text[sent.start:sent.end]):

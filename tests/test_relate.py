@@ -167,3 +167,14 @@ def test_founders_and_chairmen_hold_their_company_posts(extract):
     t = triples(r)
     assert ("任正非", "holdsPosition", "华为技术有限公司") in t
     assert ("雷军", "holdsPosition", "小米集团") in t
+
+
+def test_the_reported_event_keeps_its_participants_when_others_are_cited(extract):
+    r = extract("近日，省委、省政府在武汉召开全省推进新型工业化大会，深入学习贯彻全国新型工业化推进大会精神。"
+                "湖北省委书记王蒙徽出席会议并讲话。")
+    t = triples(r)
+    assert "全省推进新型工业化大会" in names(r, "Event")          # the theme's verb stays in the name
+    assert ("中国共产党湖北省委员会", "organized", "全省推进新型工业化大会") in t   # bare 省委 in a list
+    assert ("湖北省人民政府", "organized", "全省推进新型工业化大会") in t
+    assert ("王蒙徽", "participatedIn", "全省推进新型工业化大会") in t
+    assert ("王蒙徽", "participatedIn", "全国新型工业化推进大会") not in t
