@@ -185,6 +185,8 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             _bind_titles(ctx, sent, person, group, body)
             group = []
             pos = body.start
+        if group and _bodyless_titles_after_colleague(ctx, sent, ms, person, group, pos):
+            group = []
         if group:
             _bind_titles(ctx, sent, person, group, None)
         # 习近平总书记: the title right after the name
@@ -193,6 +195,29 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             _bind_titles(ctx, sent, person, [t], None, after=True)
     if ctx.article.language != "en":
         _shared_titles(ctx, sent, [m for m in ms if ctx.type_of(m) == "Person"])
+
+
+def _bodyless_titles_after_colleague(ctx, sent, ms, person, titles, pos) -> bool:
+    """部长金壮龙，副部长辛国斌: a title with no body, right after a colleague's name and a
+    comma, is a post in the colleague's body. True when it was bound so."""
+    if pos <= sent.start or ctx.text[pos - 1] not in "，,":
+        return False
+    if any(r.subject == person.entity_id and r.predicate == "holdsPosition" and r.start == sent.start
+           for r in ctx.out):
+        return False          # 省委常委、广州市委书记林克庆: a body of its own was named
+    prev = next((m for m in ms if m.end == pos - 1 and ctx.type_of(m) == "Person"), None)
+    if prev is None:
+        return False
+    # the colleague may be the last of a list after one title (副部长辛国斌、徐晓兰，总工程师…)
+    chain = [prev] + [m for m in ms if m.end <= prev.start and ctx.type_of(m) == "Person"
+                      and ctx.text[m.end:prev.start] in ("、", "和", "及")]
+    bodies = [r.object for r in ctx.out if r.subject in {m.entity_id for m in chain}
+              and r.predicate == "holdsPosition" and r.start == sent.start
+              and r.extractor in ("title_body", "title_shared")]
+    title = "、".join(reversed(titles))
+    for body in dict.fromkeys(bodies):
+        ctx.emit(person.entity_id, "holdsPosition", body, sent, "title_shared", title)
+    return bool(bodies)
 
 
 def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):

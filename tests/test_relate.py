@@ -178,3 +178,16 @@ def test_the_reported_event_keeps_its_participants_when_others_are_cited(extract
     assert ("湖北省人民政府", "organized", "全省推进新型工业化大会") in t
     assert ("王蒙徽", "participatedIn", "全省推进新型工业化大会") in t
     assert ("王蒙徽", "participatedIn", "全国新型工业化推进大会") not in t
+
+
+def test_bodyless_titles_after_a_colleague_are_posts_in_the_same_body(extract):
+    r = extract("工业和信息化部党组书记、部长金壮龙，副部长辛国斌、徐晓兰，总工程师赵志国出席发布会。")
+    held = {(s, o) for s, p, o in triples(r) if p == "holdsPosition"}
+    for name in ("金壮龙", "辛国斌", "徐晓兰", "赵志国"):
+        assert (name, "工业和信息化部") in held
+    # a title that names its own body is not moved to the colleague's
+    other = triples(extract("商务部部长王文涛，美国商务部长雷蒙多出席会谈。"))
+    assert ("雷蒙多", "holdsPosition", "商务部") not in other
+    # one who names a body of their own keeps to it (省委常委、广州市委书记林克庆)
+    t = triples(extract("省委副书记、深圳市委书记孟凡利，省委常委、广州市委书记林克庆出席会议。"))
+    assert ("林克庆", "holdsPosition", "中国共产党深圳市委员会") not in t
