@@ -575,7 +575,9 @@ class EnglishPatterns:
         for p in kb.posts.values():
             titles += [t for t in p.en if t and t[0].isupper()]
         titles = sorted(set(titles) | {"Premier", "President", "Vice Premier", "Minister", "Governor",
-                                       "Vice Governor", "Mayor", "Chairman", "Secretary"}, key=len, reverse=True)
+                                       "Vice Governor", "Mayor", "Chairman", "Secretary", "Chancellor",
+                                       "Prime Minister", "Vice President", "Vice Minister", "Vice Mayor",
+                                       "Party Secretary", "Ambassador", "Commissioner"}, key=len, reverse=True)
         alt = _alternation(titles)
         self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
         self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|"

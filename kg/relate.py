@@ -364,7 +364,21 @@ def _english_positions(ctx, sent, ms, person):
                 r",?\s+(?:which is\s+|that is\s+)?(?:led|headed|chaired)\s+by\s+(?:[A-Z][\w-]*\s+){0,3}",
                 text[m.end:person.start]):
             ctx.emit(person.entity_id, "holdsPosition", m.entity_id, sent, "en_appositive")
+    # Xin Guobin, vice minister of industry and information technology, said / vice minister
+    # of commerce Wang Shouwen: a lower-case post names its ministry ("Ministry of Commerce")
     after = text[person.end:min(sent.end, person.end + 160)]
+    for span in (re.match(r",\s+((?:[\w-]+\s+){0,3}?(?:minister|ministers|director|head)\s+of\s+"
+                          r"(?:the\s+)?[a-z][a-z ,-]*?)(?=,|\s+(?:said|says|told|noted|added)\b)", after),
+                 re.search(r"\b((?:[\w-]+\s+){0,3}?(?:minister|director|head)\s+of\s+(?:the\s+)?[a-z][a-z ,-]*?)\s*,?\s*$",
+                           before)):
+        if span is None:
+            continue
+        title = span.group(1)
+        field_ = re.sub(r"^.*?\bof\s+(?:the\s+)?", "", title)
+        body = next((e for e in ctx.kb.candidates(f"Ministry of {field_}") if e.type == "Organization"), None)
+        if body is not None:
+            ctx.entities.setdefault(body.id, _entity_from_kb(ctx.kb, body.id))
+            ctx.emit(person.entity_id, "holdsPosition", body.id, sent, "en_appositive", title)
     mt = _EN_APPOSITIVE.match(after)
     if mt:
         at = person.end + mt.end()

@@ -191,3 +191,12 @@ def test_bodyless_titles_after_a_colleague_are_posts_in_the_same_body(extract):
     # one who names a body of their own keeps to it (省委常委、广州市委书记林克庆)
     t = triples(extract("省委副书记、深圳市委书记孟凡利，省委常委、广州市委书记林克庆出席会议。"))
     assert ("林克庆", "holdsPosition", "中国共产党深圳市委员会") not in t
+
+
+def test_english_lower_case_posts_name_their_ministry_and_foreign_titles_name_people(extract):
+    r = extract("Xin Guobin, vice minister of industry and information technology, told a press conference. "
+                "German Chancellor Olaf Scholz visited Chongqing on Sunday.", language="en")
+    assert ("Xin Guobin", "holdsPosition", "工业和信息化部") in {
+        (r.entities[x.subject].name_en or r.entities[x.subject].name, x.predicate, r.entities[x.object].name)
+        for x in r.relations}
+    assert "Olaf Scholz" in names(r, "Person")
