@@ -200,3 +200,8 @@ def test_english_lower_case_posts_name_their_ministry_and_foreign_titles_name_pe
         (r.entities[x.subject].name_en or r.entities[x.subject].name, x.predicate, r.entities[x.object].name)
         for x in r.relations}
     assert "Olaf Scholz" in names(r, "Person")
+
+
+def test_a_legislature_adopting_a_named_law_issued_it(extract):
+    t = triples(extract("全国人大常委会30日表决通过《中华人民共和国民营经济促进法》。"))
+    assert ("全国人民代表大会常务委员会", "issued", "中华人民共和国民营经济促进法") in t
