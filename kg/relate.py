@@ -795,6 +795,8 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 
 _EN_PASSIVE = re.compile(r",?\s+(?:which\s+)?(?:was|were|has been|have been|had been|is|are)\s+(?:jointly\s+|"
                          r"recently\s+|officially\s+|formally\s+)?([a-z]+(?: out)?)\s+by\s+(?:the\s+)?")
+_EN_OTHERS = re.compile(r"\s+and\s+(?:[\w-]+\s+)?other\s+(?:central\s+)?(?:departments|ministries|agencies|"
+                        r"government\s+bodies|authorities),?\s+(?:including|such\s+as|namely)\s+(?:the\s+)?")
 _EN_RELATIVE = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?$")
 
 
@@ -818,7 +820,14 @@ def _english_by_frames(ctx, sent, ms, iss, imp):
         first = next((a for a in actors if a.start == at), None)
         if first is None:
             continue
-        for actor in _coordinated(ctx, ms, first, sent.end):
+        group = _coordinated(ctx, ms, first, sent.end)
+        # … by the MIIT and six other departments, including the NDRC, the Ministry of Finance …
+        more = _EN_OTHERS.match(text, group[-1].end, sent.end)
+        if more:
+            nxt = next((a for a in actors if a.start == more.end()), None)
+            if nxt is not None:
+                group += _coordinated(ctx, ms, nxt, sent.end)
+        for actor in group:
             _emit_programme(ctx, sent, actor, obj, verb, "by", iss, imp)
 
 

@@ -143,15 +143,15 @@ def test_a_list_broken_by_other_words_stops_the_participants(extract):
 
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
-                "issued by the Ministry of Industry and Information Technology and the National Development and "
-                "Reform Commission. It follows the Action Plan for Promoting Large-scale Equipment Renewal and "
+                "issued by the Ministry of Industry and Information Technology and six other departments, including "
+                "the National Development and Reform Commission and the Ministry of Finance. It follows the Action Plan for Promoting Large-scale Equipment Renewal and "
                 "Trade-in of Consumer Goods, which the State Council published in March 2024. The Action Plan "
                 "matters.", language="en")
     plan = "Implementation Plan for Promoting Equipment Renewal in the Industrial Sector"
     assert plan in names(r, "Policy")
     assert "Action Plan" not in names(r, "Policy")          # title words alone are not a name
     issued = {(s, o) for s, p, o in triples(r) if p == "issued"}
-    assert {("工业和信息化部", plan), ("国家发展和改革委员会", plan),
+    assert {("工业和信息化部", plan), ("国家发展和改革委员会", plan), ("财政部", plan),
             ("国务院", "推动大规模设备更新和消费品以旧换新行动方案")} <= issued
 
 
