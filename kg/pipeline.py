@@ -489,11 +489,11 @@ class _TypedFromUnion:
 _VIZ_MAX_NODES = 5000
 
 
-def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out_dir, store_dir, current, fp, *,
+def _finish_parts(report, store, writer, spool, union, live, pool, out_dir, store_dir, current, fp, *,
                   html, timings, started) -> BuildReport:
     """The rest of a full build: graph.ttl from the workers' pieces, then the store is
-    finished (its last batches, or all of it, and its default graph) in a thread while
-    graph.html is drawn here; the manifest last."""
+    finished (its last batches and its default graph) in a thread while graph.html is
+    drawn here; the manifest last."""
     import pyoxigraph as ox
 
     from .store import VizCollector, sync_union
@@ -510,6 +510,13 @@ def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out
     spool.close()
     if timings is not None:
         timings["serialize"] = clock() - t
+    # graph.html, when the documents' triples were gathered while they came in: drawn in a
+    # forked process, so that it has a core and an interpreter of its own beside the store's
+    # last work (its default graph is parsed from graph.ttl in Python too)
+    t = clock()
+    if live.importer is not None:
+        live.importer.join()      # no fork while another thread holds an import lock
+    drawing = _draw_in_child(live.viz, merged, page) if html and live.viz is not None else None
     failed: list[BaseException] = []
     store_seconds = [0.0]
 
@@ -519,10 +526,6 @@ def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out
             if writer is not None:
                 writer.close()
                 store_seconds[0] += writer.seconds
-            if nq_spool is not None:
-                nq_spool.seek(0)
-                store.store.bulk_load(input=nq_spool, format=ox.RdfFormat.N_QUADS)
-                nq_spool.close()
             store.flush()
             sync_union(store)      # the default graph: a copy of the graph.ttl just written
         except BaseException as exc:  # noqa: BLE001 - re-raised in the builder's thread
@@ -532,12 +535,13 @@ def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out
     finisher = threading.Thread(target=finish_store, name="kg-store-finish", daemon=True)
     finisher.start()
     try:
-        if html:
-            t = clock()
+        if drawing is not None:
+            drawing()
+            report.outputs["html"] = page
+        elif html:
             viz = live.viz
             if viz is not None:         # the documents' triples are in: add the merged ones
-                for quad in merged:
-                    viz(quad)
+                _draw(viz, merged, page)
             else:
                 typed = _TypedFromUnion(union)
                 if len(typed.typed) > _VIZ_MAX_NODES:   # then VizCollector ranks them by the store's relations
@@ -548,13 +552,10 @@ def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out
                 viz = VizCollector(typed)
                 for quad in ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE):
                     viz(quad)
-            from .viz import graph_to_html
-
-            title = "policykg" + (f": {viz.note}" if viz.note else "")
-            graph_to_html(viz.result(), page, title=title)
+                _draw(viz, [], page)
             report.outputs["html"] = page
-            if timings is not None:
-                timings["html"] = clock() - t + live.seconds
+        if html and timings is not None:
+            timings["html"] = clock() - t + live.seconds
     finally:
         finisher.join()
     if failed:
@@ -568,6 +569,53 @@ def _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out
     report.seconds = clock() - started
     report.phases["finish"] = report.seconds - report.phases["extract"]
     return report
+
+
+def _draw(viz, merged, page: Path) -> None:
+    """graph.html from a VizCollector that holds everything but ``merged``."""
+    from .viz import graph_to_html
+
+    for quad in merged:
+        viz(quad)
+    title = "policykg" + (f": {viz.note}" if viz.note else "")
+    graph_to_html(viz.result(), page, title=title)
+
+
+def _draw_in_child(viz, merged, page: Path) -> Callable[[], None] | None:
+    """:func:`_draw` in a forked process; returns a function that waits for it and raises
+    what it raised. None where there is no fork (then the caller draws itself)."""
+    if not hasattr(os, "fork"):
+        return None
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                # the child: draw, report a failure through the pipe, never return
+        code = 0
+        try:
+            os.close(r)
+            _draw(viz, merged, page)
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent
+            code = 1
+            try:
+                data = pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                data = pickle.dumps(KGError(f"drawing graph.html failed: {exc!r}"))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def wait() -> None:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        if data:
+            raise pickle.loads(data)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise KGError(f"drawing graph.html failed: its process ended with status {status}")
+    return wait
 
 
 def _write_union_turtle(path: Path, spool, union: _Union) -> list:
@@ -618,6 +666,7 @@ class _LiveViz:
 
             self.viz = VizCollector(_NothingTyped())
         self.seconds = 0.0
+        self.importer: threading.Thread | None = None
 
     def add(self, turtle: bytes) -> None:
         if self.viz is None:
@@ -855,7 +904,8 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
         spool = tempfile.TemporaryFile(dir=out_dir)
         live = _LiveViz(union, html)
         if html:
-            threading.Thread(target=_import_viz, name="kg-import-viz", daemon=True).start()
+            live.importer = threading.Thread(target=_import_viz, name="kg-import-viz", daemon=True)
+            live.importer.start()
     t_store = 0.0
     writer = None
 
@@ -916,25 +966,16 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
             cpus = sorted(os.sched_getaffinity(0))
             if len(cpus) >= 2:
                 writer_cpu = cpus[-1]
-        # With worker processes on every core, a store loader running beside them only
-        # takes turns with them: a full build keeps the documents' N-Quads in an unnamed
-        # file instead and loads them in one go after extraction, while graph.html is drawn.
-        nq_spool = None
-        if union is not None and pool is not None:
-            import tempfile
-
-            nq_spool = tempfile.TemporaryFile(dir=out_dir)
-        else:
-            writer = _StoreWriter(store, clear_first=not report.rebuilt, cpu=writer_cpu)
+        # (Loading the store after extraction instead, beside the drawing of graph.html, when
+        # worker processes hold every core, was slower: 13.4 s against 12.5 s for the
+        # 1,000-article build with two, the load then being the last thing to finish.)
+        writer = _StoreWriter(store, clear_first=not report.rebuilt, cpu=writer_cpu)
         stream = _run_local(tasks, pipeline, pool, jobs, timings)
         stream = progress(stream) if progress else stream
         done = False
         try:
             for outcome in stream:
                 if take(outcome):
-                    if nq_spool is not None:
-                        nq_spool.write(outcome.nquads)
-                        continue
                     batch.append((outcome.file_name, outcome.nquads))
                     if len(batch) >= batch_docs:
                         flush_batch()
@@ -946,7 +987,7 @@ def _build(report, tasks, pipeline, pool, out_dir, store_dir, manifest, old, fp,
                 writer.close()
                 t_store += writer.seconds + clock() - t     # loading time, mostly hidden behind extraction
         if union is not None:
-            return _finish_parts(report, store, writer, nq_spool, spool, union, live, pool, out_dir, store_dir,
+            return _finish_parts(report, store, writer, spool, union, live, pool, out_dir, store_dir,
                                  current, fp, html=html, timings=timings, started=started)
 
     # Inputs named in the old manifest and absent now (or now unreadable) are removed.
