@@ -138,3 +138,13 @@ def test_universities_and_laboratories_and_no_body_ending_in_a_verb(extract):
     assert {"之江实验室", "西湖大学", "北京智源人工智能研究院"} <= orgs
     assert not any(o.endswith("签署") for o in orgs)
     assert not names(extract("建设全国重点实验室和高水平研究型大学，新闻发言人主持发布会。"), "Organization")
+
+
+def test_alternations_are_tries_that_prefer_the_longest_word():
+    import re
+
+    from kg.recognize import _alternation
+
+    rx = re.compile(_alternation(["广州", "广州市", "广东省", "州"]))
+    assert [m.group() for m in rx.finditer("广州市和广东省、广州")] == ["广州市", "广东省", "广州"]
+    assert re.fullmatch(_alternation([]), "") is None
