@@ -127,6 +127,9 @@ class ChinesePatterns:
         zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
         self.post_re = re.compile(f"(?:{_alternation(zh_posts)})") if zh_posts else None
         self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
+        self.name_then_post_re = re.compile(
+            f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{_alternation(self.implying_posts + ['同志'])})"
+        ) if self.implying_posts else None
         self.surnames = kb.surnames
         self.followers = rules["name_followers"]
         self.name_end_followers = ("等", "和", "与", "及", "的", "为", "中", "要", "已", "将", "在", "由",
@@ -481,9 +484,8 @@ class ChinesePatterns:
             if best is not None:
                 yield Candidate(p, p + best[1], "Person", "title_name", 0.85)
         # name followed by a post that names its body: 习近平总书记, 李强总理
-        if self.implying_posts:
-            alt = _alternation(self.implying_posts + ["同志"])
-            for m in re.finditer(f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{alt})", text):
+        if self.name_then_post_re is not None:
+            for m in self.name_then_post_re.finditer(text):
                 name = m.group(1)
                 if name[:1] in self.surnames or name[:2] in self.surnames:
                     if not self.kb.candidates(name) and self.post_re and self.post_re.fullmatch(name):
@@ -1067,16 +1069,20 @@ class Recognizer:
 
     def __call__(self, article: Article) -> list[Mention]:
         text = article.simplified or article.text
-        doc = self.nlp(article.language)(text)
+        nlp = self.nlp(article.language)
+        doc = nlp.make_doc(text)
+        doc.user_data["kg_text"] = text        # see doc_text: the components read it often
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
         return doc_mentions(doc)
 
 
 def doc_mentions(doc: Doc) -> list[Mention]:
-    out = []
+    out, text = [], doc_text(doc)
     for span, nested in [(s, False) for s in doc.ents] + [(s, True) for s in doc.spans.get("kg_nested", [])]:
         cands = span._.kg_candidates
         out.append(Mention(
-            start=span.start_char, end=span.end_char, text=span.text, label=span.label_,
+            start=span.start_char, end=span.end_char, text=text[span.start_char:span.end_char], label=span.label_,
             extractor=span._.kg_extractor + (":nested" if nested else ""), score=span._.kg_score,
             candidates=tuple(cands or ())))
     return sorted(out, key=lambda m: (m.start, -m.end))
