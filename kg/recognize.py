@@ -162,8 +162,8 @@ class ChinesePatterns:
         centre_places = sorted({n for e in kb.entries.values() if e.type == "Place" and e.category != "country"
                                 for n in [e.name, *e.aliases] if len(n) >= 2}, key=len, reverse=True)
         centres = rules.get("designated_centres", ())
-        self.centre_re = re.compile(f"(?:{_alternation(centre_places)})(?:{_alternation(centres)})(?:建设)?") \
-            if centres and centre_places else None
+        self.centre_places = set(centre_places)
+        self.centre_word_re = re.compile(_alternation(centres)) if centres and centre_places else None
         brand_regions = sorted({n for e in kb.entries.values() if e.type == "Place"
                                 and (e.category in ("province", "municipality", "autonomous_region")
                                      or e.category.endswith("city"))
@@ -578,11 +578,20 @@ class ChinesePatterns:
     def strategic_projects(self, text):
         """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built;
         数字重庆(建设), 平安浙江: a brand made of a prefix and a province or city name."""
-        for rx in (self.project_re, self.centre_re, self.brand_re):
+        for rx in (self.project_re, self.brand_re):
             if rx is None:
                 continue
             for m in rx.finditer(text):
                 yield Candidate(m.start(), m.end(), "Program", "project", 0.75)
+        # the centre first (rare in text), then the place right before it: an alternation of
+        # every place name tried at every character was the recognizer's slowest pattern
+        if self.centre_word_re is not None:
+            for m in self.centre_word_re.finditer(text):
+                k = next((k for k in range(min(12, m.start()), 1, -1)
+                          if text[m.start() - k:m.start()] in self.centre_places), None)
+                if k is not None:
+                    end = m.end() + (2 if text.startswith("建设", m.end()) else 0)
+                    yield Candidate(m.start() - k, end, "Program", "project", 0.75)
 
     def find(self, text):
         yield from self.book_titles(text)
