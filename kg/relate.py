@@ -70,11 +70,11 @@ class _Ctx:
         """How many of the two ends are knowledge-base entries (a calibration feature)."""
         return sum(1 for e in (s, o) if (ent := self.entities.get(e)) is not None and ent.kb_id)
 
-    def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = "", conf: float | None = None):
+    def emit(self, s: str, p: str, o: str, sent: Sentence, extractor: str, title: str = ""):
+        """Add a statement; its confidence is set by :func:`extract_relations` once every
+        statement of the article is found (whether a relation repeats is a feature)."""
         if not s or not o or s == o:
             return
-        if conf is None:       # refined by extract_relations once every statement is found
-            conf = self.calibration.confidence(extractor, PRIOR.get(extractor, 0.5), self.listed_ends(s, o))
         key = (s, p, o, sent.start)
         if key in self.seen:
             return
@@ -82,7 +82,7 @@ class _Ctx:
         self.out.append(Relation(
             subject=s, predicate=p, object=o, file_name=self.article.file_name,
             evidence=self.article.text[sent.start:sent.end], start=sent.start, end=sent.end,
-            extractor=extractor, confidence=conf, title=title))
+            extractor=extractor, title=title))
 
 
 class _Lexicon(list):
@@ -202,8 +202,7 @@ def _bodyless_titles_after_colleague(ctx, sent, ms, person, titles, pos) -> bool
     comma, is a post in the colleague's body. True when it was bound so."""
     if pos <= sent.start or ctx.text[pos - 1] not in "，,":
         return False
-    if any(r.subject == person.entity_id and r.predicate == "holdsPosition" and r.start == sent.start
-           for r in ctx.out):
+    if _posts_held(ctx, sent, [person]):
         return False          # 省委常委、广州市委书记林克庆: a body of its own was named
     prev = next((m for m in ms if m.end == pos - 1 and ctx.type_of(m) == "Person"), None)
     if prev is None:
@@ -211,13 +210,18 @@ def _bodyless_titles_after_colleague(ctx, sent, ms, person, titles, pos) -> bool
     # the colleague may be the last of a list after one title (副部长辛国斌、徐晓兰，总工程师…)
     chain = [prev] + [m for m in ms if m.end <= prev.start and ctx.type_of(m) == "Person"
                       and ctx.text[m.end:prev.start] in ("、", "和", "及")]
-    bodies = [r.object for r in ctx.out if r.subject in {m.entity_id for m in chain}
-              and r.predicate == "holdsPosition" and r.start == sent.start
-              and r.extractor in ("title_body", "title_shared")]
+    bodies = [r.object for r in _posts_held(ctx, sent, chain, ("title_body", "title_shared"))]
     title = "、".join(reversed(titles))
     for body in dict.fromkeys(bodies):
         ctx.emit(person.entity_id, "holdsPosition", body, sent, "title_shared", title)
     return bool(bodies)
+
+
+def _posts_held(ctx: _Ctx, sent: Sentence, people: list[Mention], extractors: tuple | None = None) -> list[Relation]:
+    """The holdsPosition statements this sentence already gave ``people`` (by these rules)."""
+    ids = {m.entity_id for m in people}
+    return [r for r in ctx.out if r.subject in ids and r.predicate == "holdsPosition"
+            and r.start == sent.start and (extractors is None or r.extractor in extractors)]
 
 
 def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):
@@ -227,10 +231,7 @@ def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):
             continue
         if _longest_at_end(ctx.text, person.start, ctx.zh_titles):
             continue          # 省委书记张三、省长李四: the second name has its own title
-        held = [r for r in ctx.out if r.subject == prev.entity_id and r.predicate == "holdsPosition"
-                and r.start == sent.start and r.extractor in ("title_body", "title_implied", "title_region",
-                                                              "title_shared")]
-        for r in held:
+        for r in _posts_held(ctx, sent, [prev], ("title_body", "title_implied", "title_region", "title_shared")):
             ctx.emit(person.entity_id, "holdsPosition", r.object, sent, "title_shared", r.title)
 
 
@@ -477,14 +478,14 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     if events:
         state["last_event"] = events[-1]
     org_verbs = ctx.rules["organize_verbs"]
-    held_words = tuple(ctx.rules["event_place_verbs"])
+    held_words = _alternation(ctx.rules["event_place_verbs"])
     for ev in events:
         # 在武汉召开全省推进新型工业化大会 / 大会在汉召开: the event the article reports on, which
         # "出席会议" in later sentences means, whatever other meetings they cite
         before = text[max(sent.start, ev.start - 4):ev.start]
         after = text[ev.end:min(sent.end, ev.end + 12)]
         if any(before.endswith(v) for v in org_verbs) or \
-                re.match(rf"(?:[^，。；]{{0,8}}?)(?:{_alternation(held_words)})", after):
+                re.match(rf"(?:[^，。；]{{0,8}}?)(?:{held_words})", after):
             state.setdefault("held_event", ev)
     if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
             re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
