@@ -43,7 +43,7 @@ from spacy.util import minibatch
 from .errors import BackendError
 from .kb import DATA_DIR
 
-from .spans import add_candidate  # also registers the span._.kg_* attributes
+from .spans import add_candidate, doc_text  # also registers the span._.kg_* attributes
 
 MODEL_DIR = DATA_DIR / "models" / "zh_ner"
 CANDIDATES_KEY = "kg_candidates"
@@ -158,7 +158,8 @@ class StatisticalNER:
         for doc in docs:
             doc.spans.setdefault(CANDIDATES_KEY, [])
             doc.spans.setdefault(POSITIONS_KEY, [])
-            jobs.extend((doc, s, doc.text[s:e]) for s, e in text_pieces(doc.text, self.max_len))
+            text = doc_text(doc)
+            jobs.extend((doc, s, text[s:e]) for s, e in text_pieces(text, self.max_len))
         texts = [t for _, _, t in jobs]
         for (doc, offset, _), pred in zip(jobs, self.model.pipe(texts, batch_size=max(batch_size, 64))):
             for ent in pred.ents:
@@ -306,7 +307,8 @@ class HanLPNER:
         jobs = []
         for doc in docs:
             doc.spans.setdefault(CANDIDATES_KEY, [])
-            jobs.extend((doc, s, list(doc.text[s:e])) for s, e in text_pieces(doc.text, self.max_len))
+            text = doc_text(doc)
+            jobs.extend((doc, s, list(text[s:e])) for s, e in text_pieces(text, self.max_len))
         if not jobs:
             return
         results = self.predict([chars for _, _, chars in jobs])

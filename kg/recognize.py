@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span
 from .kb import DATA_DIR, KnowledgeBase, is_latin, load_kb
 from .records import Article, Mention
 
-from .spans import add_candidate, with_meta  # also registers the span._.kg_* attributes
+from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
 
 HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
 _HAN_RE = re.compile(f"[{HAN}]")
@@ -114,6 +114,7 @@ class ChinesePatterns:
         self.body_suffixes = rules["body_suffixes"]
         self.policy_suffixes = set(rules["policy_suffixes"])
         self.program_suffixes = set(rules["program_suffixes"])
+        self.code_heads = self.program_suffixes | set(rules.get("code_programme_heads", ()))
         self.event_suffixes = set(rules["event_suffixes"])
         self.generic_event_heads = set(rules["generic_event_heads"])
         self.event_inner_words = set(rules.get("event_inner_words", ()))
@@ -159,11 +160,11 @@ class ChinesePatterns:
                                  and e.category in rules.get("project_place_categories", ())
                                  for n in [e.name, *e.aliases] if len(n) >= 2}, key=len, reverse=True)
         self.project_re = re.compile(f"(?:{_alternation(project_places)})建设") if project_places else None
-        centre_places = sorted({n for e in kb.entries.values() if e.type == "Place" and e.category != "country"
-                                for n in [e.name, *e.aliases] if len(n) >= 2}, key=len, reverse=True)
+        # names read back from a rare anchor word (a designated centre, 第N届): see below
+        self.place_names = {n for e in kb.entries.values() if e.type == "Place" and e.category != "country"
+                            for n in [e.name, *e.aliases] if len(n) >= 2}
         centres = rules.get("designated_centres", ())
-        self.centre_places = set(centre_places)
-        self.centre_word_re = re.compile(_alternation(centres)) if centres and centre_places else None
+        self.centre_word_re = re.compile(_alternation(centres)) if centres else None
         brand_regions = sorted({n for e in kb.entries.values() if e.type == "Place"
                                 and (e.category in ("province", "municipality", "autonomous_region")
                                      or e.category.endswith("city"))
@@ -176,7 +177,6 @@ class ChinesePatterns:
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         self.nth_re = re.compile(r"第[一二三四五六七八九十百零\d]+(届|次)")
         self.term_heads = ("纪律检查委员会", "人民代表大会常务委员会", "人民代表大会", "委员会")
-        self.region_names = set(centre_places)
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
             if cities else re.compile("(?!)")
 
@@ -369,9 +369,8 @@ class ChinesePatterns:
                     last_end = end
                     continue
             suffix = next((s for s in suffixes if text.startswith(s, end)), None)
-            heads = self.program_suffixes
-            if not _HAN_RE.search(inner):      # “51020”现代产业集群, “1361”整体构架
-                heads = self.program_suffixes | set(self.rules.get("code_programme_heads", ()))
+            # “51020”现代产业集群, “1361”整体构架: after a number code more heads close a name
+            heads = self.program_suffixes if _HAN_RE.search(inner) else self.code_heads
             tail = None if suffix else self._suffix_phrase(text, end, heads=heads)
             if tail:
                 # “415X”先进制造业集群培育工程: the quote opens a name that a suffix closes
@@ -564,7 +563,7 @@ class ChinesePatterns:
             if head is None:
                 continue
             region = next((k for k in range(min(10, m.start()), 1, -1)
-                           if text[m.start() - k:m.start()] in self.region_names), None)
+                           if text[m.start() - k:m.start()] in self.place_names), None)
             if region is None:
                 continue
             start = m.start() - region
@@ -588,7 +587,7 @@ class ChinesePatterns:
         if self.centre_word_re is not None:
             for m in self.centre_word_re.finditer(text):
                 k = next((k for k in range(min(12, m.start()), 1, -1)
-                          if text[m.start() - k:m.start()] in self.centre_places), None)
+                          if text[m.start() - k:m.start()] in self.place_names), None)
                 if k is not None:
                     end = m.end() + (2 if text.startswith("建设", m.end()) else 0)
                     yield Candidate(m.start() - k, end, "Program", "project", 0.75)
@@ -982,15 +981,6 @@ def _starts_with_verb(text: str) -> bool:
     return False
 
 
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, computed once: spaCy rebuilds it from every token on each access, and
-    the components ask for it many times per article (a third of the recognizer's time)."""
-    text = doc.user_data.get("kg_text")     # a Doc's text never changes once it is made
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
-
-
 def _last_word(text: str) -> tuple[str, str]:
     """The last word of ``text`` and its part of speech, by jieba's dictionary (no HMM
     guesses): "nt" marks the names of bodies it lists (中国科学院, 招商银行)."""
@@ -1080,10 +1070,8 @@ class Recognizer:
         text = article.simplified or article.text
         nlp = self.nlp(article.language)
         doc = nlp.make_doc(text)
-        doc.user_data["kg_text"] = text        # see doc_text: the components read it often
-        for _, proc in nlp.pipeline:
-            doc = proc(doc)
-        return doc_mentions(doc)
+        doc.user_data[TEXT_KEY] = text         # see doc_text: the components read it often
+        return doc_mentions(nlp(doc))
 
 
 def doc_mentions(doc: Doc) -> list[Mention]:

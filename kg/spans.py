@@ -11,6 +11,16 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 CANDIDATES = "kg_candidates"
+TEXT_KEY = "kg_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once: spaCy rebuilds it from every token on each access, and
+    the components ask for it many times per article (a third of the recognizer's time)."""
+    text = doc.user_data.get(TEXT_KEY)      # a Doc's text never changes once it is made
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def extractor_of(span: Span) -> str:
