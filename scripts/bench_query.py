@@ -117,16 +117,25 @@ def timed(fn):
     return value, time.perf_counter() - t0
 
 
-def rdflib_in_child(graph, sparql: str, limit: float):
-    """(rows, seconds) of rdflib's own engine in a forked process, or (None, limit) past the limit."""
+def _timed_in_child(fn, limit: float, memory: int | None = 4 << 30):
+    """(value, seconds) of ``fn()`` in a forked process with ``memory`` bytes of address
+    space (None: no limit), or (None, why) past ``limit`` seconds or out of memory."""
+    import resource
+
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(r)
+            if memory is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
             t0 = time.perf_counter()
-            rows = len(list(graph.query(sparql, initNs=PREFIXES)))
-            os.write(w, pickle.dumps((rows, time.perf_counter() - t0)))
+            value = fn()
+            os.write(w, pickle.dumps((value, time.perf_counter() - t0)))
+        except MemoryError:
+            os.write(w, pickle.dumps((None, f"over {memory >> 30} GiB")))
+        except BaseException as exc:  # noqa: BLE001 - reported in the table
+            os.write(w, pickle.dumps((None, f"fails ({type(exc).__name__})")))
         finally:
             os._exit(0)
     os.close(w)
@@ -135,8 +144,16 @@ def rdflib_in_child(graph, sparql: str, limit: float):
     os.close(r)
     if not data:
         os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return pickle.loads(data) if data else (None, limit)
+    _, status = os.waitpid(pid, 0)
+    if data:
+        return pickle.loads(data)
+    return None, (f"no answer in {limit:g} s" if not ready else f"killed (status {status})")
+
+
+def rdflib_in_child(graph, sparql: str, limit: float):
+    """(rows, seconds) of rdflib's own engine in a forked process, or (None, limit) past the limit."""
+    rows, seconds = _timed_in_child(lambda: len(list(graph.query(sparql, initNs=PREFIXES))), limit, memory=None)
+    return (rows, seconds) if rows is not None else (None, limit)
 
 
 def oxigraph(source: GraphSource, sparql: str):
@@ -186,38 +203,6 @@ def bench_queries(args, tmp: Path):
 
 
 # ---------------------------------------------------------------- a real build folder
-
-def _timed_in_child(fn, limit: float, memory: int = 4 << 30):
-    """(value, seconds) of ``fn()`` in a forked process with ``memory`` bytes of address
-    space, or (None, why) past ``limit`` seconds or out of memory."""
-    import resource
-
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            t0 = time.perf_counter()
-            value = fn()
-            os.write(w, pickle.dumps((value, time.perf_counter() - t0)))
-        except MemoryError:
-            os.write(w, pickle.dumps((None, f"over {memory >> 30} GiB")))
-        except BaseException as exc:  # noqa: BLE001 - reported in the table
-            os.write(w, pickle.dumps((None, f"fails ({type(exc).__name__})")))
-        finally:
-            os._exit(0)
-    os.close(w)
-    ready, _, _ = select.select([r], [], [], limit)
-    data = os.read(r, 1 << 16) if ready else b""
-    os.close(r)
-    if not data:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if data:
-        return pickle.loads(data)
-    return None, (f"no answer in {limit:g} s" if not ready else f"killed (status {status})")
-
 
 def bench_build(args):
     """The named queries on a build folder's store and on its graph.ttl in memory, each
