@@ -12,9 +12,10 @@ recognized by an exact alias, an unlisted one by a pattern or a model, and patte
 ends are wrong more often (a quoted slogan taken for a programme). And a relation the
 article states in two or more sentences is right more often than one stated once. So the
 fit is hierarchical: per rule, then per rule, number of listed ends (0, 1 or 2) and
-whether the relation is repeated ("2+"), each level a Beta prior centred on the level above. The fitted table is ``kg/data/calibration.json``;
-:func:`load_calibration` reads it and the relation extractor uses it, so
-``kg:confidence`` 0.8 means "right about eight times in ten" on annotated text.
+whether the relation is repeated ("2+"), each level a Beta prior centred on the level
+above. The fitted table is ``kg/data/calibration.json``; :func:`load_calibration` reads
+it and the relation extractor uses it, so ``kg:confidence`` 0.8 means "right about eight
+times in ten" on annotated text.
 """
 from __future__ import annotations
 

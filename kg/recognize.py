@@ -539,7 +539,7 @@ class ChinesePatterns:
     def institutions(self, text):
         """之江实验室, 西湖大学, 北京智源人工智能研究院: a short name, then an institution word."""
         for m in self.institution_re.finditer(text):
-            if not (self._followed_well(text, m.end()) or text.startswith(("和", "与", "及", "、", "参加", "发布"), m.end())):
+            if not (self._followed_well(text, m.end()) or text.startswith(("参加", "发布"), m.end())):
                 continue
             start = self._stop_before(text, m.start(), 12, False)
             # 之江实验室、西湖大学: one name per list item
