@@ -525,6 +525,8 @@ class ChinesePatterns:
         """省工信厅, 市政府: a body of the province or city the article is about."""
         # 涉及市发展改革委、市科技创新委、市前海管理局等部门: in a list, any body word will do
         for m in self.listed_short_re.finditer(text):
+            if m.group() in self.kb.posts:
+                continue  # 省委常委、武汉市委书记郭元强: a post in a list of titles, not a body
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.6)
         # 省委、省政府召开…: the bare party committee, where it acts rather than titles someone
         for m in self.party_short_re.finditer(text):
@@ -958,7 +960,9 @@ class SpanResolver:
             while pos >= 0:
                 span = doc.char_span(pos, pos + len(surface), label=proto.label_)
                 if span is not None and not any(taken[i] for i in range(span.start, span.end)):
-                    span = with_meta(span, extractor="propagated", score=proto._.kg_score * 0.9,
+                    # a regional short form (省委) stays one: the linker resolves it to the region's body
+                    how = "regional_short:propagated" if proto._.kg_extractor == "regional_short" else "propagated"
+                    span = with_meta(span, extractor=how, score=proto._.kg_score * 0.9,
                                      candidates=proto._.kg_candidates)
                     extra.append(span)
                     for i in range(span.start, span.end):

@@ -44,7 +44,7 @@ PRIOR = {
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
-    "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
+    "responsible_list": 0.7, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
 }
 
 
@@ -163,7 +163,8 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
                                and ctx.type_of(m) in ("Organization", "Place")), None)
                 if shared is not None:
-                    _bind_titles(ctx, sent, person, [t], shared, explicit_body=True)
+                    # 上海市委副书记、市长应勇: the titles after it (市长) are in the list too
+                    _bind_titles(ctx, sent, person, group + [t], shared, explicit_body=True)
                     group, pos = [], shared.start
                     continue
                 group.append(t)
@@ -269,13 +270,31 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
             # 中共中央政治局 + 常委: a member of that body's standing committee
             target = next((e.id for e in ctx.kb.entries.values() if e.parent == target
                            and e.name.endswith("常务委员会")), target)
-            ctx.entities.setdefault(target, _entity_from_kb(ctx.kb, target))
+            if target not in ctx.entities and target in ctx.kb:
+                ctx.entities[target] = _entity_from_kb(ctx.kb, target)
         ctx.emit(person.entity_id, "holdsPosition", target, sent, "title_body", title)
+        _government_posts(ctx, sent, person, titles, kb_body)
     elif body_type == "Place":
         gov = _region_body_for(ctx, body.entity_id, titles)
         if gov is not None:
             ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
+
+
+def _government_posts(ctx, sent, person, titles, party_body):
+    """上海市委副书记、市长应勇: the committee's place also gives the government post its body."""
+    if party_body is None or not party_body.category.endswith("_body") or not party_body.located_in \
+            or not (party_body.name.startswith("中国共产党") and party_body.name.endswith("委员会")):
+        return
+    for t in titles:
+        post = ctx.kb.posts.get(t)
+        if post is None or not post.rank_of or "书记" in t or "委" in t:
+            continue
+        gov = _region_body_for(ctx, party_body.located_in, [t])
+        if gov is not None:
+            if gov.id not in ctx.entities:
+                ctx.entities[gov.id] = _entity_from_kb(ctx.kb, gov.id)
+            ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", t)
 
 
 def _nearest_region(ctx, sent, person, rank):
@@ -570,6 +589,8 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             # 主任郑栅洁、财政部部长蓝佛安、商务部部长王文涛回答: everyone in the list
             for m in _listed_people_before(ctx, ms, actor):
                 ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
+        for m in _titled_clauses_before(ctx, sent, ms, _clause_bounds(ctx, sent, vpos)):
+            ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
         if text[vpos - 1:vpos] == "等":
             # 省委副书记孟凡利，省委常委林克庆等出席: everyone listed before 等
             for m in ms:
@@ -854,6 +875,28 @@ def _listed_people_before(ctx, ms, last):
     return out
 
 
+def _titled_clauses_before(ctx, sent, ms, lo):
+    """省委副书记诸葛宇杰，省委常委、武汉市委书记郭元强，…出席: the people named, each with
+    nothing but titles, in the comma-separated clauses right before the verb's clause."""
+    text, out, end = ctx.text, [], lo
+    while end - 1 > sent.start and text[end - 1] in "，,":
+        start = max(sent.start, *(text.rfind(c, sent.start, end - 1) + 1 for c in "，,。；;：:"))
+        inside = [m for m in ms if start <= m.start and m.end <= end - 1]
+        people = [m for m in inside if ctx.type_of(m) == "Person"]
+        if len(people) != 1 or people[0].end != end - 1 or people[0].start == start:
+            break
+        pos, pieces = start, []
+        for m in inside[:-1]:
+            pieces.append(text[pos:m.start])
+            pos = m.end
+        pieces.append(text[pos:people[0].start])
+        if not all(_only_titles(ctx, p) for p in pieces) or not any(pieces):
+            break
+        out.append(people[0])
+        end = start
+    return out
+
+
 def _only_titles(ctx, piece: str) -> bool:
     """True when ``piece`` is nothing but post titles (党组书记、部长) or empty."""
     i = 0
@@ -944,12 +987,32 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             return
 
 
+def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    """（责任单位：市发展改革委，市经济和信息化局）: each body listed implements the document
+    the paragraph is about (named in the sentence, else the last one named before)."""
+    text = ctx.text
+    for mt in re.finditer(f"(?:{_alternation(ctx.rules['responsible_markers'])})[：:]", text[sent.start:sent.end]):
+        at = sent.start + mt.end()
+        stop = re.compile(r"[）)。；;\n]").search(text, at, sent.end)
+        end = stop.start() if stop else sent.end
+        before = [m for m in ms if m.end <= at and ctx.type_of(m) == "Policy"]
+        doc = before[-1] if before else state.get("policy")
+        if doc is None:
+            continue
+        for m in ms:
+            if at <= m.start and m.end <= end and ctx.type_of(m) in ("Organization", "Place"):
+                ctx.emit(m.entity_id, "implements", doc.entity_id, sent, "responsible_list")
+
+
 def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
-    """Track the last person, the last speaker and the last explicit subject."""
+    """Track the last person, the last speaker, the last explicit subject and the last
+    document named."""
     text = ctx.text
     speech = ctx.rules["speech_verbs"]
     for m in ms:
         t = ctx.type_of(m)
+        if t == "Policy":
+            state["policy"] = m
         if t == "Person":
             state["person"] = m
         if t in ACTORS and _can_act(ctx, m) and _is_subject(ctx, sent, m):
@@ -1018,6 +1081,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         event_roles(ctx, sent, top, state)
         visits(ctx, sent, top, state)
         programme_verbs(ctx, sent, top, state)
+        responsible_units(ctx, sent, top, state)
         update_state(ctx, sent, top, state)
     # A relation the article states in two or more sentences is right more often than one
     # stated once: the count is a calibration feature, known only once all are found.

@@ -205,3 +205,34 @@ def test_english_lower_case_posts_name_their_ministry_and_foreign_titles_name_pe
 def test_a_legislature_adopting_a_named_law_issued_it(extract):
     t = triples(extract("全国人大常委会30日表决通过《中华人民共和国民营经济促进法》。"))
     assert ("全国人民代表大会常务委员会", "issued", "中华人民共和国民营经济促进法") in t
+
+
+def test_titled_names_in_comma_clauses_before_the_verb_take_part(extract):
+    r = extract("江苏省委、省政府在南京召开全省高质量发展大会。省委书记信长星出席会议并讲话，"
+                "省委副书记、省长许昆林主持会议，省委副书记邓修明，省委常委、南京市委书记韩立明出席。")
+    t = triples(r)
+    took_part = {s for s, p, o in t if p == "participatedIn"}
+    assert {"信长星", "许昆林", "邓修明", "韩立明"} <= took_part
+    # 省委常委 is a post in the list, not a body of its own: 省委 stays the provincial committee
+    assert ("韩立明", "holdsPosition", "中国共产党江苏省委员会") in t
+    assert not any("常委" in n for n in names(r, "Organization"))
+    # 省委副书记、省长: the government post takes the committee's province
+    assert ("许昆林", "holdsPosition", "江苏省人民政府") in t
+
+
+def test_a_government_post_after_a_city_committee_title_is_in_the_city_government(extract):
+    r = extract("上海市委副书记、市长龚正出席开幕式并致辞。")
+    t = triples(r)
+    assert ("龚正", "holdsPosition", "中国共产党上海市委员会") in t
+    assert ("龚正", "holdsPosition", "上海市人民政府") in t
+
+
+def test_responsible_units_listed_after_a_measure_implement_the_document(extract):
+    r = extract("日前，深圳市人民政府办公厅印发《深圳市加快推动人工智能高质量发展高水平应用行动方案（2023—2024年）》。"
+                "方案提出建设城市级智能算力统筹调度平台。（责任单位：市发展改革委，市工业和信息化局）")
+    t = triples(r)
+    plan = next(n for n in names(r, "Policy") if n.startswith("深圳市加快推动人工智能"))
+    assert ("深圳市发展和改革委员会", "implements", plan) in t
+    assert ("深圳市工业和信息化局", "implements", plan) in t
+    rel = next(x for x in r.relations if x.extractor == "responsible_list")
+    assert "责任单位" in rel.evidence
