@@ -148,3 +148,14 @@ def test_alternations_are_tries_that_prefer_the_longest_word():
     rx = re.compile(_alternation(["广州", "广州市", "广东省", "州"]))
     assert [m.group() for m in rx.finditer("广州市和广东省、广州")] == ["广州市", "广东省", "广州"]
     assert re.fullmatch(_alternation([]), "") is None
+
+
+def test_an_untitled_name_before_a_speech_verb_is_a_person(extract):
+    r = extract("安徽省委、省政府召开全省制造业高质量发展大会。王清宪指出，要加快建设制造强省。"
+                "文件指出，要培育专精特新企业。蓝图指出，要发展先进制造业。会议强调，要抓好落实。")
+    people = names(r, "Person")
+    assert "王清宪" in people
+    # 文件, 蓝图, 会议 head the same kind of clause, but jieba's dictionary knows them as words
+    assert not people & {"文件", "蓝图", "会议"}
+    span = next(m for m in r.mentions if m.text == "王清宪")
+    assert span.extractor == "speaker_name"
