@@ -372,6 +372,22 @@ def _english_positions(ctx, sent, ms, person):
             if gov is not None:
                 ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
                 ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "en_title", mt.group(1))
+    # Under Party Secretary Yuan Jiajun and Mayor Hu Henghua (no place named): the province
+    # or city the article is about, as for 省委书记 with no body in Chinese
+    mt = re.search(r"(?<![\w-])(?:Provincial\s+|Municipal\s+)?(Governor|Vice Governor|Executive Vice Governor|Mayor|"
+                   r"Vice Mayor|Executive Vice Mayor|Party Secretary|Party Chief)\s+$", before)
+    if mt and ctx.main_region and not any(ctx.type_of(m) == "Place" and m.end <= person.start
+                                          and person.start - m.end <= len(mt.group(0)) + 1 for m in ms):
+        title = mt.group(1)
+        province = ctx.kb.get(ctx.main_region.get("province", ""))
+        # a municipality (Chongqing) is a province-level city: its mayor is the city's
+        ranks = ("province",) if "Governor" in title or (province is not None and province.category == "municipality") \
+            else ("city", "province")
+        region = next((ctx.main_region[r] for r in ranks if r in ctx.main_region), None)
+        gov = _region_body_for(ctx, region, [title]) if region else None
+        if gov is not None:
+            ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+            ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
     # Minister of X Jin Zhuanglong: an organisation mention inside the title
     for m in ms:
         if ctx.type_of(m) == "Organization" and m.end <= person.start and person.start - m.end <= 2 \

@@ -236,3 +236,12 @@ def test_responsible_units_listed_after_a_measure_implement_the_document(extract
     assert ("深圳市工业和信息化局", "implements", plan) in t
     rel = next(x for x in r.relations if x.extractor == "responsible_list")
     assert "责任单位" in rel.evidence
+
+
+def test_english_regional_titles_with_no_place_take_the_article_region(extract):
+    r = extract("CHONGQING, April 14 -- Chongqing is a major base for car making. Under Party Secretary "
+                "Yuan Jiajun and Mayor Hu Henghua, the municipal government has built new industrial clusters.",
+                language="en")
+    t = triples(r)
+    assert ("袁家军", "holdsPosition", "中国共产党重庆市委员会") in t
+    assert any(s == "Hu Henghua" and o == "重庆市人民政府" for s, p, o in t if p == "holdsPosition")
