@@ -670,6 +670,12 @@ class EnglishPatterns:
         self.document_re = re.compile(
             rf"\b((?:{word} ){{0,6}}(?:{heads}){years}(?: (?:for|on|of|to) (?:(?:{word}|of|for|on|and|in|the|to|with|by) ){{0,14}}{word})?{years})(?![A-Za-z])"
         ) if heads else None
+        lower_verbs = rules.get("en_lower_document_verbs", ())
+        lower_heads = sorted(rules.get("en_lower_document_heads", ()), key=len, reverse=True)
+        self.lower_document_re = re.compile(
+            rf"\b(?:{_alternation(lower_verbs)}) (?:a|an|a new|its|the first) "
+            rf"((?:{_alternation(lower_heads)}) (?:on|to|for) [^,.;:()]{{6,160}}?)(?=,|\.|;|:| as | that | which | in a | in (?:\d{{4}}|[A-Z])| on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|$)",
+            re.M) if lower_verbs and lower_heads else None
         self.generic_title_words = set(rules.get("en_generic_title_words", ()))
         self.document_heads = sorted(rules.get("en_document_heads", ()), key=len, reverse=True)
         self.programme_heads = set(rules.get("en_programme_heads", ()))
@@ -694,6 +700,16 @@ class EnglishPatterns:
             yield Candidate(m.start(1), m.end(1), "Organization", "en_pattern", 0.5)
         if self.document_re is not None:
             yield from self.documents(text)
+        yield from self.lower_case_documents(text)
+
+    def lower_case_documents(self, text):
+        """"unveiled a guideline to develop its silver economy": the description is the name
+        (English reports rarely give a document's title in title case)."""
+        if self.lower_document_re is None:
+            return
+        for m in self.lower_document_re.finditer(text):
+            if len(m.group(1).split()) <= 16:
+                yield Candidate(m.start(1), m.end(1), "Policy", "en_document", 0.5)
 
     def documents(self, text):
         """Named documents in title case; "the Action Plan" alone is not a name."""

@@ -829,11 +829,12 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp)
     if ctx.article.language == "en":
         _english_by_frames(ctx, sent, ms, iss, imp)
+        _english_anaphoric_issuer(ctx, sent, ms, state, iss)
 
 
 _EN_PASSIVE = re.compile(r",?\s+(?:which\s+)?(?:was|were|has been|have been|had been|is|are)\s+(?:jointly\s+|"
                          r"recently\s+|officially\s+|formally\s+)?([a-z]+(?: out)?)\s+by\s+(?:the\s+)?")
-_EN_OTHERS = re.compile(r"\s+and\s+(?:[\w-]+\s+)?other\s+(?:central\s+)?(?:departments|ministries|agencies|"
+_EN_OTHERS = re.compile(r"(?:\s*\([A-Z][\w&.-]{1,15}\))?\s+and\s+(?:[\w-]+\s+)?other\s+(?:central\s+)?(?:departments|ministries|agencies|"
                         r"government\s+bodies|authorities),?\s+(?:including|such\s+as|namely)\s+(?:the\s+)?")
 _EN_RELATIVE = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?$")
 
@@ -867,6 +868,33 @@ def _english_by_frames(ctx, sent, ms, iss, imp):
                 group += _coordinated(ctx, ms, nxt, sent.end)
         for actor in group:
             _emit_programme(ctx, sent, actor, obj, verb, "by", iss, imp)
+
+
+def _english_anaphoric_issuer(ctx, sent, ms, state, iss):
+    """The guideline, issued by the General Office of the State Council, …: "the" and a
+    document word stand for the last document so named; the actors after "by" issued it."""
+    heads = ctx.rules.get("en_lower_document_heads", ()) + [h.lower() for h in ctx.rules.get("en_document_heads", ())]
+    pattern = _EN_ANAPHOR.get(id(ctx.rules))
+    if pattern is None:
+        pattern = _EN_ANAPHOR[id(ctx.rules)] = re.compile(
+            rf"\b[Tt]he ({_alternation(sorted(set(heads), key=len, reverse=True))}),?\s+(?:which\s+)?(?:was\s+|were\s+)?"
+            r"(?:jointly\s+|recently\s+|officially\s+)?([a-z]+(?: out)?)\s+by\s+(?:the\s+)?")
+    text = ctx.text
+    for mt in pattern.finditer(text, sent.start, sent.end):
+        if mt.group(2) not in iss or _inside_mention(ms, mt.start(1), None):
+            continue
+        head = mt.group(1).lower()
+        named = [m for m in ms if m.end <= mt.start() and ctx.type_of(m) == "Policy"]
+        doc = named[-1] if named else state.get("policy")
+        if doc is None or head.split()[-1] not in doc.text.lower():
+            continue
+        first = next((m for m in ms if m.start == mt.end() and ctx.type_of(m) in ("Organization", "Place")), None)
+        if first is not None:
+            for actor in _coordinated(ctx, ms, first, sent.end):
+                _emit_programme(ctx, sent, actor, doc, mt.group(2), "by", iss, ())
+
+
+_EN_ANAPHOR: dict[int, re.Pattern] = {}
 
 
 def _listed_people_before(ctx, ms, last):

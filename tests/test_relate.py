@@ -245,3 +245,23 @@ def test_english_regional_titles_with_no_place_take_the_article_region(extract):
     t = triples(r)
     assert ("袁家军", "holdsPosition", "中国共产党重庆市委员会") in t
     assert any(s == "Hu Henghua" and o == "重庆市人民政府" for s, p, o in t if p == "holdsPosition")
+
+
+def test_english_lower_case_document_and_the_guideline_issued_by(extract):
+    r = extract("BEIJING, Jan. 15 -- China has unveiled a guideline to develop its silver economy and improve "
+                "the well-being of older people, as its population ages. The guideline, issued by the General "
+                "Office of the State Council, lays out 26 measures. Officials said a plan to visit Tianjin was "
+                "dropped.", language="en")
+    docs = names(r, "Policy")
+    guideline = "guideline to develop its silver economy and improve the well-being of older people"
+    assert guideline in docs and not any("visit" in d for d in docs)
+    assert ("国务院办公厅", "issued", guideline) in triples(r)
+
+
+def test_english_co_issuers_after_an_abbreviation_and_other_departments(extract):
+    r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
+                "issued by the Ministry of Industry and Information Technology (MIIT) and six other departments, "
+                "including the National Development and Reform Commission and the Ministry of Finance.",
+                language="en")
+    issuers = {s for s, p, o in triples(r) if p == "issued"}
+    assert {"工业和信息化部", "国家发展和改革委员会", "财政部"} <= issuers
