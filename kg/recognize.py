@@ -493,6 +493,9 @@ class ChinesePatterns:
                 if name[:1] in self.surnames or name[:2] in self.surnames:
                     if not self.kb.candidates(name) and self.post_re and self.post_re.fullmatch(name):
                         continue
+                    longer = self.post_re.match(text, m.start(1)) if self.post_re else None
+                    if longer and longer.end() > m.end(1):
+                        continue  # 经济财政司司长: the "name" begins a longer title
                     yield Candidate(m.start(1), m.end(1), "Person", "title_name", 0.6)
 
     def speaker_names(self, text):

@@ -265,3 +265,12 @@ def test_english_co_issuers_after_an_abbreviation_and_other_departments(extract)
                 language="en")
     issuers = {s for s, p, o in triples(r) if p == "issued"}
     assert {"工业和信息化部", "国家发展和改革委员会", "财政部"} <= issuers
+
+
+def test_hong_kong_and_macao_secretaries_hold_posts_in_their_sar_government(extract):
+    r = extract("財政司司長陳茂波在立法會發表《財政預算案》。經濟財政司司長李偉農表示，將推動經濟適度多元發展。")
+    t = triples(r)
+    assert ("陈茂波", "holdsPosition", "香港特别行政区政府") in t
+    assert ("李伟农", "holdsPosition", "澳门特别行政区政府") in t
+    assert "经济" not in names(r, "Person")      # 經濟財政司司長 is one title
+    assert ("陈茂波", "promotes", "财政预算案") in t
