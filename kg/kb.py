@@ -93,6 +93,7 @@ class Post:
     needs_body: bool = True
     rank_of: str | None = None
     lang: str = "zh"
+    of_company: bool = False     # 董事长, 总经理: a post in a company (bound to the company at hand)
 
 
 @dataclass

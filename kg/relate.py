@@ -40,7 +40,7 @@ PROGRAMMES = {"Policy", "Program"}
 
 #: Prior confidence of each extractor (before calibration).
 PRIOR = {
-    "title_implied": 0.9, "title_body": 0.9, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
+    "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
@@ -61,6 +61,7 @@ class _Ctx:
     calibration: Calibration = field(default_factory=Calibration)
     main_region: dict = field(default_factory=dict)      # "province"/"city" -> KB place id
     sentence_mentions: list = field(default_factory=list)
+    last_company: Mention | None = None    # the company the previous sentence named last
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
@@ -250,6 +251,14 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
             if gov is not None:
                 ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
                 ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", post.title)
+    if body is None and not after and not implied and titles and all(
+            ctx.kb.posts.get(t) is not None and ctx.kb.posts[t].of_company for t in titles):
+        # 来到科大讯飞股份有限公司，听取董事长刘庆峰介绍: the company the sentence (or the one
+        # before) is at
+        company = next((m for m in reversed(ctx.sentence_mentions) if m.end <= person.start
+                        and ctx.type_of(m) == "Organization" and _is_company(ctx, m)), None) or ctx.last_company
+        if company is not None:
+            ctx.emit(person.entity_id, "holdsPosition", company.entity_id, sent, "title_company", "、".join(reversed(titles)))
     implied = [i for i in implied if i in ctx.kb]
     title = "、".join(reversed(titles))
     for org in dict.fromkeys(implied):
@@ -650,7 +659,8 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     # 在 X，某人听取…: a sentence that opens at a company where the person is
     first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
     opening = text[sent.start:first.start].strip() if first is not None else ""
-    if first is not None and (opening in ("在", "图为在") or re.fullmatch(r"在位于.{1,12}的", opening)) and \
+    # (在同样位于芜湖的埃夫特公司，…: a short modifier ending in 的 may stand before it)
+    if first is not None and (opening in ("在", "图为在") or re.fullmatch(r"在[^，。；、]{1,14}的", opening)) and \
             re.match(r"\s*[，,]", text[first.end:first.end + 2]):
         person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
         if person is not None:
@@ -685,6 +695,10 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         # 来到 X / 考察 X
         after = vpos + len(mt.group(0))
         nxt = next((t for t in targets if 0 <= t.start - after <= 2), None)
+        if nxt is None:
+            # 来到同在高新区的阳光电源股份有限公司: a short modifier ending in 的 before the body
+            nxt = next((t for t in targets if t.start > after and ctx.type_of(t) == "Organization"
+                        and re.fullmatch(r"[^，。；、]{1,14}的", text[after:t.start])), None)
         while nxt is not None:        # 来到A、B和C: each one of the list
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
             nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
@@ -1053,6 +1067,8 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     document named."""
     text = ctx.text
     speech = ctx.rules["speech_verbs"]
+    companies = [m for m in ms if ctx.type_of(m) == "Organization" and _is_company(ctx, m)]
+    ctx.last_company = companies[-1] if companies else None
     for m in ms:
         t = ctx.type_of(m)
         if t == "Policy":

@@ -274,3 +274,13 @@ def test_hong_kong_and_macao_secretaries_hold_posts_in_their_sar_government(extr
     assert ("李伟农", "holdsPosition", "澳门特别行政区政府") in t
     assert "经济" not in names(r, "Person")      # 經濟財政司司長 is one title
     assert ("陈茂波", "promotes", "财政预算案") in t
+
+
+def test_company_posts_with_no_company_named_are_in_the_company_at_hand(extract):
+    r = extract("安徽省省长王清宪来到同在高新区的阳光电源股份有限公司，察看生产线。董事长曹仁贤介绍了企业拓展海外市场的情况。"
+                "在同样位于芜湖的奇瑞汽车股份有限公司，王清宪察看研发中心，同董事长尹同跃深入交流。")
+    t = triples(r)
+    assert ("王清宪", "visited", "阳光电源股份有限公司") in t
+    assert ("曹仁贤", "holdsPosition", "阳光电源股份有限公司") in t
+    assert ("王清宪", "visited", "奇瑞汽车股份有限公司") in t
+    assert ("尹同跃", "holdsPosition", "奇瑞汽车股份有限公司") in t
