@@ -534,6 +534,16 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
             re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
         events = [state["last_event"]]
+    meeting = state.get("held_event") or state.get("last_event")
+    if not events and meeting is not None:
+        for mt in _HOSTED_MEETING.finditer(text, sent.start, sent.end):
+            hosts = _hosts_after_by(ctx, ms, mt.start(), mt.end())
+            for m in hosts:
+                ctx.emit(m.entity_id, "organized", meeting.entity_id, sent, "organized_frame")
+            if hosts:
+                state["host"] = hosts[0]
+                if _MEETING_VERB.match(text, mt.end()):
+                    state["subject"] = hosts[0]     # …召开的会议宣称，明年将实施…: the meeting speaks
     for ev in events:
         # 由 A、B 共同主办的 E
         head = text[sent.start:ev.start]
@@ -623,7 +633,10 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
 
 
-HOSTING_VERBS = ("共同主办", "联合主办", "主办", "承办", "举办", "共同举办", "联合举办")
+HOSTING_VERBS = ("共同主办", "联合主办", "主办", "承办", "举办", "共同举办", "联合举办", "召开")
+#: 这场由中共中央、国务院召开的会议: the hosts of the meeting named before
+_HOSTED_MEETING = re.compile(r"由[^，。；]{2,40}?(?:共同|联合)?(?:主办|举办|召开|承办)的(?:这次|此次|本次|这场|该)?"
+                             r"(?:会议|大会|论坛|博览会|峰会|活动)")
 
 
 def _hosts_after_by(ctx, ms, by_pos, limit):
@@ -1001,7 +1014,9 @@ def _inside_mention(ms, pos, exclude):
 
 
 # --------------------------------------------------------------------------------------
-_MEETING_SAYS = re.compile(r"(?:会议|大会|全会|会上)(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示)")
+_MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
+_MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)(?:还|并|同时|也)?"
+                           r"(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
 
 
 def _meeting_body(ctx, state):

@@ -284,3 +284,13 @@ def test_company_posts_with_no_company_named_are_in_the_company_at_hand(extract)
     assert ("曹仁贤", "holdsPosition", "阳光电源股份有限公司") in t
     assert ("王清宪", "visited", "奇瑞汽车股份有限公司") in t
     assert ("尹同跃", "holdsPosition", "奇瑞汽车股份有限公司") in t
+
+
+def test_the_meeting_hosted_by_named_bodies_speaks_for_them(extract):
+    r = extract("中央经济工作会议12月11日至12日在北京举行。这场由中共中央、国务院召开的会议宣称，"
+                "明年要实施“更加积极的财政政策”。在9项任务中，会议要求实施“提振消费专项行动”。")
+    t = triples(r)
+    assert ("中国共产党中央委员会", "organized", "中央经济工作会议") in t
+    assert ("国务院", "organized", "中央经济工作会议") in t
+    assert ("中国共产党中央委员会", "implements", "更加积极的财政政策") in t
+    assert ("中国共产党中央委员会", "implements", "提振消费专项行动") in t
