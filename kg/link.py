@@ -42,9 +42,11 @@ class Linker:
         self.kb = kb
 
     # -- context ----------------------------------------------------------------------
-    def _context_regions(self, mentions: list[Mention]) -> Counter:
+    def _context_regions(self, mentions: list[Mention], strong_only: bool = False) -> Counter:
         regions: Counter = Counter()
         for m in mentions:
+            if strong_only and m.score < 0.7 and m.extractor.startswith("kb"):
+                continue
             places = [self.kb.get(c) for c in m.candidates]
             places = [p for p in places if p is not None and p.type == "Place"]
             if len(places) == 1:
@@ -65,7 +67,7 @@ class Linker:
         return None
 
     # -- choice -----------------------------------------------------------------------
-    def _choose(self, m: Mention, regions: Counter) -> KBEntry | None:
+    def _choose(self, m: Mention, regions: Counter, strong_regions: Counter | None = None) -> KBEntry | None:
         entries = [self.kb.get(c) for c in m.candidates]
         entries = [e for e in entries if e is not None]
         if not entries:
@@ -74,14 +76,16 @@ class Linker:
         if len(entries) == 1 and not weak:
             return entries[0]
 
-        def support(e: KBEntry) -> float:
+        def support(e: KBEntry, counts: Counter = regions) -> float:
             # a mention of the whole country confirms nothing: every body lies in it
-            return sum(regions.get(a, 0) for a in self.kb.ancestors(e.id)
+            return sum(counts.get(a, 0) for a in self.kb.ancestors(e.id)
                        if getattr(self.kb.get(a), "category", "") != "country")
 
         ranked = sorted(entries, key=lambda e: (support(e), -e.place_level), reverse=True)
         best = ranked[0]
-        if weak and support(best) == 0:
+        # the support of a weak alias comes from other names: 新建 (新建区) in "新建一批工厂"
+        # must not vouch for itself through its own city and province
+        if weak and support(best, strong_regions if strong_regions is not None else regions) == 0:
             return None   # a short name that is also a common word, with nothing around to confirm it
         return best
 
@@ -92,12 +96,13 @@ class Linker:
         form in an article about no region) are left with ``entity_id = None``.
         """
         regions = self._context_regions(mentions)
+        strong_regions = self._context_regions(mentions, strong_only=True)
         province = self._main_region(regions, PROVINCE_CATEGORIES)
         city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
         entities: dict[str, Entity] = {}
         original = article.text
         for m in mentions:
-            entry = self._choose(m, regions)
+            entry = self._choose(m, regions, strong_regions)
             if entry is None and m.extractor.startswith("regional_short"):
                 region = province if m.text.startswith(("省", "自治区")) else city or province
                 entry = self._regional_body(region, m.text)

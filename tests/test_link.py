@@ -31,3 +31,12 @@ def test_names_no_list_holds_get_stable_ids(extract):
     pb = {e.id for e in b.entities.values() if e.type == "Program"}
     assert pa and pa == pb
     assert corpus_entity_id("Program", "“六个一批”工作举措") == "Program:六个一批工作举措"
+
+
+def test_a_weak_short_place_name_does_not_vouch_for_itself(extract):
+    # 新建 is the short form of 南昌市新建区 and an everyday verb; with no other name of
+    # Jiangxi around, it is the verb
+    r = extract("山东省今年将新建一批智能工厂和数字化车间。")
+    assert "新建区" not in names(r, "Place")
+    r = extract("江西省南昌市新建区近日新建一批智能工厂。")
+    assert "新建区" in names(r, "Place")
