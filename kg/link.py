@@ -35,6 +35,24 @@ def corpus_entity_id(label: str, name: str) -> str:
     return f"{label}:{alias_key(name)}"
 
 
+_SHORT_SESSION = re.compile(r"^(.{2,10}?)([一二三四五六七八九十]+)届(人大|政协|人大常委会)([一二三四五六七八九十]+)次(会议|全会)$")
+_SESSION_BODY = {"人大": "人民代表大会", "政协": "政治协商会议", "人大常委会": "人民代表大会常务委员会"}
+
+
+def full_session_name(name: str) -> str:
+    """山东省十四届人大二次会议 -> 山东省第十四届人民代表大会第二次会议: one node for the short
+    and the full name of a congress session.
+
+    >>> full_session_name("山东省十四届人大二次会议")
+    '山东省第十四届人民代表大会第二次会议'
+    """
+    m = _SHORT_SESSION.match(name)
+    if not m:
+        return name
+    region, term, body, session, kind = m.groups()
+    return f"{region}第{term}届{_SESSION_BODY[body]}第{session}次{'会议' if kind == '会议' else '全体会议'}"
+
+
 class Linker:
     """Chooses one entity per mention; see the module docstring."""
 
@@ -138,10 +156,10 @@ class Linker:
                         name_en=entry.en, kb_id=entry.id)
                 m.entity_id = entry.id
             else:
-                eid = corpus_entity_id(m.label, m.text)
+                name = full_session_name(m.text) if m.label == "Event" else m.text
+                eid = corpus_entity_id(m.label, name)
                 ent = entities.get(eid)
                 if ent is None:
-                    name = m.text
                     ent = entities[eid] = Entity(id=eid, type=m.label, name=name,
                                                  name_en=name if is_latin(name) else "")
                 m.entity_id = eid

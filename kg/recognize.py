@@ -448,8 +448,8 @@ class ChinesePatterns:
             if sfx is None:
                 # 局长 after …局: the body's last character is the title's first
                 sfx = next((x for x in self.body_suffixes if len(x) == 1 and text.startswith(x, t0)), None)
-                if sfx is None:
-                    continue
+                if sfx is None or m.group().startswith("委员"):
+                    continue          # but 省政协委员 is a member of the 政协, not a body 省政协委
                 t0 += 1
             start = self._stop_before(text, t0 - len(sfx), 16, False)
             # 行长潘功胜、国家金融监督管理总局局长: a list item ends at 、, and a name holds no title
@@ -604,8 +604,19 @@ class ChinesePatterns:
             if kind == "次" and head == "代表大会" and not party:
                 continue          # 某市第N次代表大会 without 中共 may be a congress of anything
             end = m.end() + len(head)
+            session = _SESSION.match(text, end) if kind == "届" else None
+            if session:
+                # 山东省第十四届人民代表大会第二次会议: a session of the congress is an event
+                yield Candidate(start - len(party), session.end(), "Event", "congress", 0.8)
+                continue
             yield Candidate(start - len(party), end, "Organization" if kind == "届" else "Event",
                             "termed_body" if kind == "届" else "congress", 0.8)
+        # 山东省十四届人大二次会议, 省政协十三届二次会议: the short form of a session
+        for m in _SHORT_SESSION.finditer(text):
+            region = next((k for k in range(min(10, m.start()), 1, -1)
+                           if text[m.start() - k:m.start()] in self.place_names), None)
+            if region is not None:
+                yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
 
     def strategic_projects(self, text):
         """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built;
@@ -1021,6 +1032,11 @@ class SpanResolver:
 
 #: jieba parts of speech a name may be followed by: verbs, adverbs, prepositions, conjunctions
 _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
+
+
+_NUM = "[一二三四五六七八九十]+"
+_SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
+_SHORT_SESSION = re.compile(rf"(?<![第{_NUM[1:-2]}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
 
 
 def _starts_with_verb(text: str) -> bool:

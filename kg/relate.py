@@ -821,7 +821,11 @@ def _is_subject(ctx, sent, m, strict=False):
         return True
     if _longest_at(after, 0, ctx.rules["speech_verbs"]) or after.startswith(("将", "要", "在", "已", "会同", "持续", "坚持")):
         return True
-    return head in ("", "据", "图为") or len(head) <= 4 and not re.search("[在由对向与和及把]", head)
+    if head in ("", "据", "图为"):
+        return True
+    # 推动青岛、济南等地…: a place right after a verb is its object, not the subject
+    verbs = _programme_verbs(ctx.rules["implement_verbs"], ctx.rules["issue_verbs"], ctx.rules["promote_verbs"])
+    return len(head) <= 4 and not re.search("[在由对向与和及把]", head) and not _longest_at_end(head, len(head), verbs)
 
 
 def _programme_verbs(imp, iss, pro) -> _Lexicon:
@@ -1014,6 +1018,8 @@ def _inside_mention(ms, pos, exclude):
 
 
 # --------------------------------------------------------------------------------------
+_REPORT_SAYS = re.compile(r"(?:政府)?(?:工作)?报告(?:还|并|同时|也)?(?:提出|指出|要求|强调|明确|部署|表示|认为)")
+_DELIVERS_REPORT = re.compile(r"作(?:了)?(?:政府|党代会|常委会)?(?:工作)?报告")
 _MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
 _MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)(?:还|并|同时|也)?"
                            r"(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
@@ -1042,6 +1048,10 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         if host is not None:
             state["subject"] = host
             return
+    if _REPORT_SAYS.match(s) and state.get("reporter") is not None:
+        # 报告提出，今年要…: the report speaks for whoever delivered it
+        state["subject"] = state["speaker"] = state["reporter"]
+        return
     first_clause = re.split(r"[，,。；;：:]", s, maxsplit=1)[0]
     if re.match(r"(?:[他她]|He\b|She\b)", s) and state.get("person") is not None:
         state["speaker"] = state["subject"] = state["person"]
@@ -1082,6 +1092,12 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     document named."""
     text = ctx.text
     speech = ctx.rules["speech_verbs"]
+    for mt in _DELIVERS_REPORT.finditer(text, sent.start, sent.end):
+        # 省长周乃翔代表省人民政府向大会作政府工作报告: the reporter is the person heading the clause
+        clause = _clause_bounds(ctx, sent, mt.start())
+        person = next((m for m in ms if clause <= m.start < mt.start() and ctx.type_of(m) == "Person"), None)
+        if person is not None:
+            state["reporter"] = person
     companies = [m for m in ms if ctx.type_of(m) == "Organization" and _is_company(ctx, m)]
     ctx.last_company = companies[-1] if companies else None
     for m in ms:

@@ -294,3 +294,18 @@ def test_the_meeting_hosted_by_named_bodies_speaks_for_them(extract):
     assert ("国务院", "organized", "中央经济工作会议") in t
     assert ("中国共产党中央委员会", "implements", "更加积极的财政政策") in t
     assert ("中国共产党中央委员会", "implements", "提振消费专项行动") in t
+
+
+def test_a_congress_session_its_report_and_the_places_a_verb_governs(extract):
+    r = extract("山东省十四届人大二次会议开幕 周乃翔作政府工作报告\n"
+                "本站济南1月23日讯 山东省第十四届人民代表大会第二次会议今天上午在济南开幕。省委书记林武主持开幕会。"
+                "省长周乃翔代表省人民政府向大会作政府工作报告。省政协委员列席会议。"
+                "报告提出，要推动青岛、济南等地未来产业加快集聚。一是深入实施“工赋山东”行动。")
+    t = triples(r)
+    sessions = [e for e in r.entities.values() if e.type == "Event"]
+    assert [e.name for e in sessions] == ["山东省第十四届人民代表大会第二次会议"]   # short and full form: one node
+    assert ("周乃翔", "participatedIn", "山东省第十四届人民代表大会第二次会议") in t
+    assert not any(n.startswith("省政协委") for n in names(r, "Organization"))
+    # the report speaks for the governor who delivered it, not for 青岛 (the object of 推动)
+    doers = {s for s, p, o in t if "工赋山东" in o}
+    assert "周乃翔" in doers and "青岛市" not in doers
