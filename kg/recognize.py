@@ -132,6 +132,7 @@ class ChinesePatterns:
             f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{_alternation(self.implying_posts + ['同志'])})"
         ) if self.implying_posts else None
         self.surnames = kb.surnames
+        self.issue_verbs = set(rules.get("issue_verbs", ()))
         # the names before 指出, 强调, 表示: only where a clause begins
         speech_zh = [w for w in rules.get("speech_verbs", ()) if _HAN_RE.match(w[:1]) and len(w) >= 2]
         self.speaker_name_re = re.compile(
@@ -284,6 +285,9 @@ class ChinesePatterns:
             if (label == "Policy" or suffix == "战略") and not self._introduced(text, start):
                 continue
             quoted = text[start:m.start()].startswith("“") and text[start:m.start()].endswith("”")
+            if label == "Policy" and not quoted and _starts_with_verb(text[start:start + 6]) and \
+                    self._stop_word_ending(text, start, False) not in self.issue_verbs:
+                continue          # 探索建立空域申请和飞行计划: a verb phrase, unless 印发/出台 introduces it
             if suffix == "战略" and not quoted and (len(self._strip_generic(text[start:m.start()])) < 4 or
                                                   text[start:m.start()].endswith(tuple(self.generic))):
                 continue

@@ -159,3 +159,12 @@ def test_an_untitled_name_before_a_speech_verb_is_a_person(extract):
     assert not people & {"文件", "蓝图", "会议"}
     span = next(m for m in r.mentions if m.text == "王清宪")
     assert span.extractor == "speaker_name"
+
+
+def test_generic_meeting_words_and_verb_phrases_are_not_names(extract):
+    r = extract("第20届中国—东盟博览会在广西南宁开幕。国务院副总理丁薛祥出席开幕大会并发表主旨演讲。"
+                "上海将探索建立空域申请和飞行计划“一站式”办理机制。")
+    assert "开幕大会" not in names(r, "Event")
+    assert not any(n.startswith("建立") for n in names(r, "Policy"))
+    assert ("丁薛祥", "participatedIn", "中国—东盟博览会") in {
+        (r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
