@@ -10,6 +10,7 @@ Simplified or Traditional, is one node.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 
 from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
@@ -51,6 +52,38 @@ def full_session_name(name: str) -> str:
         return name
     region, term, body, session, kind = m.groups()
     return f"{region}第{term}届{_SESSION_BODY[body]}第{session}次{'会议' if kind == '会议' else '全体会议'}"
+
+
+_ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)")
+
+
+def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> None:
+    """the National Data Administration (NDA) … the NDA: an abbreviation an English article
+    defines after a name stands for that name wherever it recurs (appended as mentions)."""
+    defined: dict[str, Mention] = {}
+    for m in mentions:
+        if m.entity_id and m.label in ("Organization", "Event", "Policy", "Program"):
+            mt = _ABBREVIATION.match(text, m.end)
+            if mt and mt.group(1) not in defined:
+                defined[mt.group(1)] = m
+                entities[m.entity_id].aliases.add(mt.group(1))
+    if not defined:
+        return
+    linked = sorted((m.start, m.end) for m in mentions if m.entity_id)
+    starts = [a for a, _ in linked]
+    unresolved = {(m.start, m.end): m for m in mentions if not m.entity_id}
+    for abbr, owner in defined.items():
+        for mt in re.finditer(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text):
+            i = bisect_right(starts, mt.start()) - 1
+            if i >= 0 and linked[i][1] > mt.start():
+                continue              # inside a linked mention already
+            same = unresolved.get((mt.start(), mt.end()))
+            if same is not None:      # found, but ambiguous on its own: the definition decides
+                same.entity_id, same.label = owner.entity_id, owner.label
+                continue
+            mentions.append(Mention(start=mt.start(), end=mt.end(), text=abbr, label=owner.label,
+                                    extractor="abbreviation", score=owner.score, entity_id=owner.entity_id))
+    mentions.sort(key=lambda m: m.start)
 
 
 class Linker:
@@ -167,6 +200,7 @@ class Linker:
                 if form and form != ent.name:
                     ent.aliases.add(form)
         self._merge_contained(mentions, entities)
+        _abbreviations(article.simplified or article.text, mentions, entities)
         return entities
 
     def _regional_body(self, region: KBEntry | None, short: str) -> KBEntry | None:

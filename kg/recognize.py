@@ -682,11 +682,12 @@ class EnglishPatterns:
         # Implementation Plan for Promoting Equipment Renewal in the Industrial Sector; 14th
         # Five-Year Plan; Energy Law: title-case words around a document head, with the
         # function words of English titles between them
-        word = r"[A-Z0-9][A-Za-z0-9'’-]*"
+        # a quoted word is part of a title: Three-Year Action Plan for "Data Element x" (2024-2026)
+        word = r"(?:[A-Z0-9][A-Za-z0-9'’-]*|\"[A-Z][^\"]{0,30}\"|“[A-Z][^”]{0,30}”)"
         heads = _alternation(sorted(rules.get("en_document_heads", ()), key=len, reverse=True))
         years = r"(?: \(\d{4}[-–—]\d{4}\))?"
         self.document_re = re.compile(
-            rf"\b((?:{word} ){{0,6}}(?:{heads}){years}(?: (?:for|on|of|to) (?:(?:{word}|of|for|on|and|in|the|to|with|by) ){{0,14}}{word})?{years})(?![A-Za-z])"
+            rf"\b((?:{word} ){{0,6}}(?:{heads}){years}(?: (?:for|on|of|to) (?:(?:{word}|of|for|on|and|in|the|to|with|by|as|a|an) ){{0,32}}{word})?{years})(?![A-Za-z])"
         ) if heads else None
         lower_verbs = rules.get("en_lower_document_verbs", ())
         lower_heads = sorted(rules.get("en_lower_document_heads", ()), key=len, reverse=True)
@@ -698,7 +699,21 @@ class EnglishPatterns:
         self.document_heads = sorted(rules.get("en_document_heads", ()), key=len, reverse=True)
         self.programme_heads = set(rules.get("en_programme_heads", ()))
 
+    #: Shen Zhulin, deputy head of the NDA, …: a name before a lower-case post in apposition
+    APPOSITIVE_NAME = re.compile(
+        r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:the |a )?(?:[a-z-]+ ){0,3}?(?:head|minister|director|"
+        r"director-general|governor|mayor|chairman|chairwoman|president|secretary|spokesperson|spokesman|"
+        r"commissioner|administrator|chief|ambassador|premier|chancellor) (?:of|at|for)\b")
+    NOT_NAMES = {"The", "This", "That", "These", "In", "On", "At", "By", "For", "And", "But", "Government", "Ministry",
+                 "Commission", "Committee", "Bureau", "Office", "Administration", "Council", "Municipal", "Provincial",
+                 "Group", "Company", "University", "Bank", "Association", "Department", "Agency", "Party", "State"}
+
     def find(self, text):
+        for m in self.APPOSITIVE_NAME.finditer(text):
+            words = m.group(1).split()
+            if not self.NOT_NAMES & set(words) and not self.kb.candidates(m.group(1)) and \
+                    not any(e.type == "Place" for w in words for e in self.kb.candidates(w)):
+                yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.7)
         for m in self.title_name_re.finditer(text):
             name = m.group(1)
             if self.kb.candidates(name) and not any(e.type == "Person" for e in self.kb.candidates(name)):

@@ -866,7 +866,7 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 _EN_PASSIVE = re.compile(r",?\s+(?:which\s+)?(?:was|were|has been|have been|had been|is|are)\s+(?:jointly\s+|"
                          r"recently\s+|officially\s+|formally\s+)?([a-z]+(?: out)?)\s+by\s+(?:the\s+)?")
 _EN_OTHERS = re.compile(r"(?:\s*\([A-Z][\w&.-]{1,15}\))?\s+and\s+(?:[\w-]+\s+)?other\s+(?:central\s+)?(?:departments|ministries|agencies|"
-                        r"government\s+bodies|authorities),?\s+(?:including|such\s+as|namely)\s+(?:the\s+)?")
+                        r"government\s+bodies|bodies|authorities|organizations)(?:,?\s+(?:including|such\s+as|namely)|:)\s+(?:the\s+)?")
 _EN_RELATIVE = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?$")
 
 

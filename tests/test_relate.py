@@ -309,3 +309,18 @@ def test_a_congress_session_its_report_and_the_places_a_verb_governs(extract):
     # the report speaks for the governor who delivered it, not for 青岛 (the object of 推动)
     doers = {s for s, p, o in t if "工赋山东" in o}
     assert "周乃翔" in doers and "青岛市" not in doers
+
+
+def test_english_abbreviations_appositive_names_and_co_issuers_after_a_colon(extract):
+    r = extract("BEIJING, Jan. 4 -- The first policy document of the National Data Administration (NDA) is out. "
+                "The Three-Year Action Plan for \"Data Element x\" (2024-2026) was jointly issued by the NDA and "
+                "16 other bodies: the Ministry of Science and Technology, the Ministry of Transport. "
+                "Shen Zhulin, deputy head of the NDA, explained the plan. He cited the Opinions of the CPC Central "
+                "Committee and the State Council on Building Basic Systems for Data to Better Leverage the Role "
+                "of Data as a Factor of Production.", language="en")
+    t = triples(r)
+    plan = 'Three-Year Action Plan for "Data Element x" (2024-2026)'
+    assert {("国家数据局", "issued", plan), ("科学技术部", "issued", plan), ("交通运输部", "issued", plan)} <= t
+    assert ("Shen Zhulin", "holdsPosition", "国家数据局") in t
+    assert any(n.endswith("as a Factor of Production") for n in names(r, "Policy"))
+    assert "NDA" in r.entities["org:nda"].aliases
