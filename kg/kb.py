@@ -110,6 +110,34 @@ class BodyTemplate:
     key: str = ""
 
 
+_LEVEL_WORDS = ("Provincial", "Municipal", "County")
+_REGION_WORDS = (" Province", " Municipality", " Autonomous Region", " Special Administrative Region", " City")
+
+
+def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[str]:
+    """English names of a region's body, the way English news writes them: the region's
+    short name before the level word (Standing Committee of the Anhui Provincial People's
+    Congress, CPC Anhui Provincial Committee, Hefei Municipal People's Government)."""
+    r = region.en
+    for w in _REGION_WORDS:
+        r = r.removesuffix(w)
+    word = "Provincial" if level == "province" and region.category != "municipality" else (
+        "County" if level == "county" else "Municipal")
+    e = t.en
+    present = next((w for w in _LEVEL_WORDS if re.search(rf"\b{w}\b", e)), None)
+    if present:
+        names = [re.sub(rf"\b{present}\b", f"{r} {word}", e, count=1)]
+    else:
+        names = [f"{r} {word} {e}", f"{r} {e}"]
+    if t.party:
+        names += [f"CPC {r} {word} Committee", f"{r} {word} Party Committee", f"{r} {word} Committee of the CPC",
+                  f"{r} {word} Committee of the Communist Party of China"]
+    if t.suffix == "人民政府":
+        names.append(f"{r} {word} Government")
+    names.append(f"{region.en} {e}")
+    return list(dict.fromkeys(names))
+
+
 def _read_jsonl(path: Path) -> list[dict]:
     rows = []
     with path.open(encoding="utf-8") as fh:
@@ -228,11 +256,12 @@ class KnowledgeBase:
                 eid = f"org:{name}"
                 if eid in self.entries or self._index_has(name):
                     continue
-                en = f"{region.en} {t.en}".strip() if region.en and t.en else ""
+                en_names = _english_body_names(region, t, level) if region.en and t.en else []
                 self.entries[eid] = KBEntry(
                     id=eid, type="Organization", name=name,
                     aliases=[a for a in dict.fromkeys(aliases) if a != name],
-                    en=en, category=f"{level}_body", parent=None, located_in=region.id)
+                    en=en_names[0] if en_names else "", en_aliases=en_names[1:],
+                    category=f"{level}_body", parent=None, located_in=region.id)
 
     # -- lookup --------------------------------------------------------------------------
     def __len__(self) -> int:

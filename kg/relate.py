@@ -342,8 +342,8 @@ def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
 
 
 _EN_APPOSITIVE = re.compile(
-    r"^,? (?:also |who is |is )?(?:a |the )?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|governor|mayor|president|premier|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,3}? of (?:the )?")
+    r"^,? (?:also |who is |is )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
+    r"secretary|governor|mayor|president|premier|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,3}? of (?:the )?", re.IGNORECASE)
 
 
 def _en_titles(kb: KnowledgeBase) -> dict[str, list]:

@@ -324,3 +324,13 @@ def test_english_abbreviations_appositive_names_and_co_issuers_after_a_colon(ext
     assert ("Shen Zhulin", "holdsPosition", "国家数据局") in t
     assert any(n.endswith("as a Factor of Production") for n in names(r, "Policy"))
     assert "NDA" in r.entities["org:nda"].aliases
+
+
+def test_english_names_of_regional_bodies_and_titles_before_them(extract):
+    r = extract("BEIJING, April 28 -- Han Jun, Party Secretary of the CPC Anhui Provincial Committee, spoke. "
+                "The Standing Committee of the Anhui Provincial People's Congress adopted the Regulations of "
+                "Anhui Province on the Development of NEV Industrial Clusters.", language="en")
+    t = triples(r)
+    assert ("韩俊", "holdsPosition", "中国共产党安徽省委员会") in t
+    assert ("安徽省人民代表大会常务委员会", "issued",
+            "Regulations of Anhui Province on the Development of NEV Industrial Clusters") in t
