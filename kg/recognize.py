@@ -569,7 +569,7 @@ class ChinesePatterns:
         if self.regional_short_re is None:
             return
         for m in self.regional_short_re.finditer(text):
-            if m.start() > 0 and _HAN_RE.match(text[m.start() - 1]) and text[m.start() - 1] not in "在由和与及、的将为是对向":
+            if m.start() > 0 and _HAN_RE.match(text[m.start() - 1]) and text[m.start() - 1] not in "在由和与及、的将为是对向同":
                 continue  # 江苏省工信厅 is matched whole by the knowledge base
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
 

@@ -44,7 +44,7 @@ PRIOR = {
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
-    "responsible_list": 0.7, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
+    "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
 }
 
 
@@ -825,7 +825,12 @@ def _is_subject(ctx, sent, m, strict=False):
         return True
     # 推动青岛、济南等地…: a place right after a verb is its object, not the subject
     verbs = _programme_verbs(ctx.rules["implement_verbs"], ctx.rules["issue_verbs"], ctx.rules["promote_verbs"])
-    return len(head) <= 4 and not re.search("[在由对向与和及把]", head) and not _longest_at_end(head, len(head), verbs)
+    return len(head) <= 4 and not re.search("[在由对向与和及把]", head) and not _longest_at_end(head, len(head), verbs) \
+        and not _PREPOSITION_HEAD.search(head)
+
+
+#: 按照财政部、工业和信息化部《…通知》要求: a body after a preposition is not the subject
+_PREPOSITION_HEAD = re.compile(r"(?:按照|根据|依据|对照|依照|围绕|结合|通过|会同|经|同|跟|被|给|让|从|自|随|据)$")
 
 
 def _programme_verbs(imp, iss, pro) -> _Lexicon:
@@ -841,6 +846,8 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     text = ctx.text
     imp, iss, pro = (ctx.rules["implement_verbs"], ctx.rules["issue_verbs"], ctx.rules["promote_verbs"])
     verbs = _programme_verbs(imp, iss, pro)
+    for obj in [m for m in ms if ctx.type_of(m) == "Policy" and not m.extractor.endswith(":nested")]:
+        _issuers_before_title(ctx, sent, ms, obj)
     for obj in [m for m in ms if ctx.type_of(m) in PROGRAMMES and not m.extractor.endswith(":nested")]:
         lo = _clause_bounds(ctx, sent, obj.start)
         verb, vpos = None, None
@@ -899,6 +906,26 @@ def _english_by_frames(ctx, sent, ms, iss, imp):
                 group += _coordinated(ctx, ms, nxt, sent.end)
         for actor in group:
             _emit_programme(ctx, sent, actor, obj, verb, "by", iss, imp)
+
+
+def _issuers_before_title(ctx, sent, ms, obj):
+    """财政部、工业和信息化部《关于支持“专精特新”中小企业高质量发展的通知》: the bodies written
+    right before a document's title in 《》 are its authors."""
+    text = ctx.text
+    if "《" not in text[max(sent.start, obj.start - 1):obj.start + 1]:
+        return
+    last = next((m for m in reversed(ms) if m.end <= obj.start and ctx.type_of(m) in ("Organization", "Place")
+                 and text[m.end:obj.start] in ("", "《", "的", "的《")), None)
+    if last is None or _is_company(ctx, last):
+        return
+    group = [last]
+    for m in reversed([m for m in ms if m.end <= last.start]):
+        if ctx.type_of(m) == ctx.type_of(group[-1]) and text[m.end:group[-1].start] in ("、", "和", "与", "及", "，"):
+            group.append(m)
+        else:
+            break
+    for actor in group:
+        ctx.emit(actor.entity_id, "issued", obj.entity_id, sent, "issuer_before_title")
 
 
 def _english_anaphoric_issuer(ctx, sent, ms, state, iss):

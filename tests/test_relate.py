@@ -334,3 +334,13 @@ def test_english_names_of_regional_bodies_and_titles_before_them(extract):
     assert ("韩俊", "holdsPosition", "中国共产党安徽省委员会") in t
     assert ("安徽省人民代表大会常务委员会", "issued",
             "Regulations of Anhui Province on the Development of NEV Industrial Clusters") in t
+
+
+def test_bodies_written_before_a_title_issued_it_and_prepositions_keep_them_objects(extract):
+    r = extract("广东省工业和信息化厅近日公布名单。省工信厅将按照财政部、工业和信息化部《关于支持“专精特新”中小企业高质量发展的通知》要求，"
+                "积极争取中央财政支持。一是推进数字化转型，落实《广东省制造业数字化转型实施方案（2021—2025年）》。")
+    t = triples(r)
+    notice = "关于支持“专精特新”中小企业高质量发展的通知"
+    assert ("财政部", "issued", notice) in t and ("工业和信息化部", "issued", notice) in t
+    # 按照财政部…: the ministry after a preposition does not become the subject carried on
+    assert not any(s == "财政部" and o.startswith("广东省制造业数字化转型") for s, p, o in t)
