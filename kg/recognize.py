@@ -502,6 +502,38 @@ class ChinesePatterns:
                         continue  # 经济财政司司长: the "name" begins a longer title
                     yield Candidate(m.start(1), m.end(1), "Person", "title_name", 0.6)
 
+    def ministry_departments(self, text):
+        """工业和信息化部电子信息司司长: a department (司) of a body the KB lists, named before
+        its head's title. Anchored on 司长 and 负责人, rare in text."""
+        for m in _DEPARTMENT_HEAD.finditer(text):
+            end = m.start() + 1                     # the 司 that ends the department's name
+            for k in range(2, 9):                   # the department's own name: 2 to 8 characters
+                body_end = end - 1 - k
+                if body_end < 2 or not all(_HAN_RE.match(c) for c in text[body_end:end]):
+                    break
+                if text[body_end:end] + "司长" in self.kb.posts:
+                    break             # 经济财政司司长: the title of a Macao secretary, not a department
+                parent = next((j for j in range(max(0, body_end - 14), body_end - 1)
+                               if any(e.type == "Organization" for e in self.kb.candidates(text[j:body_end]))), None)
+                if parent is not None:
+                    yield Candidate(parent, end, "Organization", "body_title", 0.7)
+                    break
+
+    def named_clusters(self, text):
+        """无锡市物联网集群, 广州市、佛山市、惠州市超高清视频和智能家电集群: a city's named industrial
+        cluster (the designation of the national cluster lists) is a programme."""
+        for m in re.finditer("集群", text):
+            for k in range(4, 16):
+                start = m.start() - k
+                if start < 0 or not _HAN_RE.match(text[start]):
+                    break
+                place = next((n for n in (text[start:start + j] for j in (3, 2, 4, 5)) if n in self.place_names
+                              and n.endswith(("市", "州", "省"))), None)
+                if place is not None and not re.search(r"[，。；的]", text[start:m.start()]) and \
+                        len(text[start + len(place):m.start()]) >= 2:
+                    yield Candidate(start, m.end(), "Program", "project", 0.7)
+                    break
+
     def speaker_names(self, text):
         """刘捷指出，…: a name with no title, at the head of a clause, right before a speech
         verb. jieba (with its HMM, which guesses unseen names) must segment it as one word
@@ -653,6 +685,8 @@ class ChinesePatterns:
         yield from self.bodies_after_places(text)
         yield from self.title_names(text)
         yield from self.speaker_names(text)
+        yield from self.ministry_departments(text)
+        yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
 
 
@@ -1053,6 +1087,7 @@ class SpanResolver:
 _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
 
 
+_DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _NUM = "[一二三四五六七八九十]+"
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_NUM[1:-2]}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")

@@ -168,3 +168,12 @@ def test_generic_meeting_words_and_verb_phrases_are_not_names(extract):
     assert not any(n.startswith("建立") for n in names(r, "Policy"))
     assert ("丁薛祥", "participatedIn", "中国—东盟博览会") in {
         (r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
+
+
+def test_ministry_departments_and_named_industrial_clusters(extract):
+    r = extract("工业和信息化部电子信息司司长乔跃山说，电子信息类集群要加快发展。江苏省的无锡市物联网集群、"
+                "苏州市纳米新材料集群入选。各地要打造一批产业集群。经济财政司司长李伟农出席。")
+    assert "工业和信息化部电子信息司" in names(r, "Organization")
+    assert {"无锡市物联网集群", "苏州市纳米新材料集群"} <= names(r, "Program")
+    assert not any(n.endswith("产业集群") for n in names(r, "Program"))
+    assert not any(n.endswith("经济财政司") for n in names(r, "Organization"))
