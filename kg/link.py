@@ -86,6 +86,25 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
     mentions.sort(key=lambda m: m.start)
 
 
+_ZONE_SHORTS = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
+
+
+def full_zone_name(name: str) -> str:
+    """芜湖经开区 -> 芜湖经济技术开发区, 合肥市高新区 -> 合肥高新技术产业开发区: one node for the
+    short and the full name of a development zone.
+
+    >>> full_zone_name("合肥市高新区")
+    '合肥高新技术产业开发区'
+    """
+    for short, full in _ZONE_SHORTS:
+        if name.endswith(short) and len(name) > len(short) + 1:
+            name = name[: -len(short)] + full
+    for full in ("高新技术产业开发区", "经济技术开发区"):
+        if name.endswith("市" + full) and len(name) > len(full) + 2:
+            name = name[: -len(full) - 1] + full
+    return name
+
+
 class Linker:
     """Chooses one entity per mention; see the module docstring."""
 
@@ -189,7 +208,8 @@ class Linker:
                         name_en=entry.en, kb_id=entry.id)
                 m.entity_id = entry.id
             else:
-                name = full_session_name(m.text) if m.label == "Event" else m.text
+                name = full_session_name(m.text) if m.label == "Event" else \
+                    full_zone_name(m.text) if m.label == "Place" else m.text
                 eid = corpus_entity_id(m.label, name)
                 ent = entities.get(eid)
                 if ent is None:

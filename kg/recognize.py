@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "institution": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -519,6 +519,30 @@ class ChinesePatterns:
                     yield Candidate(parent, end, "Organization", "body_title", 0.7)
                     break
 
+    def development_zones(self, text):
+        """合肥高新技术产业开发区, 芜湖经开区, 东莞市长安镇: a zone or town named after (or right
+        after) a place the KB knows. Anchored on the zone word, the place read back from it."""
+        for m in _ZONE_WORD.finditer(text):
+            for k in (2, 3, 4, 5, 6, 7):
+                start = m.start() - k
+                if start < 0:
+                    break
+                if text[start:m.start()] in self.place_names:
+                    yield Candidate(start, m.end(), "Place", "zone", 0.7)
+                    break
+        for m in _TOWN.finditer(text):
+            found = None
+            for j in (2, 1, 3):                     # the town's own name, before 镇/乡/街道
+                name_start = m.start() - j
+                if name_start < 2 or not all(_HAN_RE.match(c) for c in text[name_start:m.start()]):
+                    continue
+                if any(text[name_start - k:name_start] in self.place_names
+                       and text[name_start - k:name_start].endswith(("市", "县", "区", "旗")) for k in (2, 3, 4, 5)):
+                    found = name_start
+                    break
+            if found is not None and not self.kb.candidates(text[found:m.end()]):
+                yield Candidate(found, m.end(), "Place", "county", 0.7)
+
     def named_clusters(self, text):
         """无锡市物联网集群, 广州市、佛山市、惠州市超高清视频和智能家电集群: a city's named industrial
         cluster (the designation of the national cluster lists) is a programme."""
@@ -686,6 +710,7 @@ class ChinesePatterns:
         yield from self.title_names(text)
         yield from self.speaker_names(text)
         yield from self.ministry_departments(text)
+        yield from self.development_zones(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
 
@@ -1087,6 +1112,8 @@ class SpanResolver:
 _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
 
 
+_ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|保税区|高新区|经开区)")
+_TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _NUM = "[一二三四五六七八九十]+"
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")

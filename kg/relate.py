@@ -821,6 +821,8 @@ def _is_subject(ctx, sent, m, strict=False):
         return True
     if _longest_at(after, 0, ctx.rules["speech_verbs"]) or after.startswith(("将", "要", "在", "已", "会同", "持续", "坚持")):
         return True
+    if re.match(r"(?:[（(][^（）()]{1,12}[）)])?的", text[m.end:m.end + 16]):
+        return False          # 做强杭州高新区（滨江）的核心引擎作用: a modifier, not the subject
     if head in ("", "据", "图为"):
         return True
     # 推动青岛、济南等地…: a place right after a verb is its object, not the subject

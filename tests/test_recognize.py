@@ -177,3 +177,12 @@ def test_ministry_departments_and_named_industrial_clusters(extract):
     assert {"无锡市物联网集群", "苏州市纳米新材料集群"} <= names(r, "Program")
     assert not any(n.endswith("产业集群") for n in names(r, "Program"))
     assert not any(n.endswith("经济财政司") for n in names(r, "Organization"))
+
+
+def test_development_zones_and_towns_are_places_with_one_node_per_zone(extract):
+    r = extract("在合肥高新技术产业开发区，省长王清宪来到科大讯飞股份有限公司。随后他前往合肥高新区另一家企业。"
+                "广东奥普特科技股份有限公司位于东莞市长安镇。")
+    places = names(r, "Place")
+    assert "合肥高新技术产业开发区" in places and "合肥高新区" not in places
+    assert "长安镇" in places
+    assert "安镇" not in names(r, "Person")          # 东莞市长安镇 is not 市长 + a name

@@ -344,3 +344,9 @@ def test_bodies_written_before_a_title_issued_it_and_prepositions_keep_them_obje
     assert ("财政部", "issued", notice) in t and ("工业和信息化部", "issued", notice) in t
     # 按照财政部…: the ministry after a preposition does not become the subject carried on
     assert not any(s == "财政部" and o.startswith("广东省制造业数字化转型") for s, p, o in t)
+
+
+def test_a_place_before_de_is_a_modifier_not_the_subject_carried_on(extract):
+    r = extract("杭州市委书记刘捷指出，要做强杭州高新区（滨江）的核心引擎作用。要实施宋韵文化传世工程。")
+    doers = {s for s, p, o in triples(r) if o == "宋韵文化传世工程"}
+    assert doers and not any("高新" in d for d in doers)
