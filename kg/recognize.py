@@ -734,8 +734,9 @@ class EnglishPatterns:
                                        "Party Secretary", "Ambassador", "Commissioner"}, key=len, reverse=True)
         alt = _alternation(titles)
         self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
-        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|"
-                                   rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b")
+        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|Exhibition|Symposium|Dialogue|Theme Day|"
+                                   rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b"
+                                   r"(?! (?:Center|Centre|Hall|Park|Venue|Building|Complex))")   # a venue, not the event
         self.programme_re = re.compile(rf"\b((?:{self.CAP} ){{1,5}}(?:Initiative|Programme|Program|Strategy|Action Plan))\b")
         self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration))")
         # Implementation Plan for Promoting Equipment Renewal in the Industrial Sector; 14th

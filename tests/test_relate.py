@@ -350,3 +350,12 @@ def test_a_place_before_de_is_a_modifier_not_the_subject_carried_on(extract):
     r = extract("杭州市委书记刘捷指出，要做强杭州高新区（滨江）的核心引擎作用。要实施宋韵文化传世工程。")
     doers = {s for s, p, o in triples(r) if o == "宋韵文化传世工程"}
     assert doers and not any("高新" in d for d in doers)
+
+
+def test_english_exhibitions_and_theme_days_are_events_but_their_venues_are_not(extract):
+    r = extract("BEIJING, April 28 -- Han Jun addressed the Anhui Theme Day at the China International Exhibition "
+                "Center. The Beijing International Automotive Exhibition opened on Thursday.", language="en")
+    events = names(r, "Event")
+    assert {"Anhui Theme Day", "Beijing International Automotive Exhibition"} <= events
+    assert "China International Exhibition" not in events
+    assert ("韩俊", "participatedIn", "Anhui Theme Day") in triples(r)
