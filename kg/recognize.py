@@ -780,7 +780,7 @@ class EnglishPatterns:
                 continue
             yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.8)
         for m in self.event_re.finditer(text):
-            s = m.start(1) + (4 if m.group(1).startswith("the ") else 0)
+            s = m.start(1) + (4 if m.group(1).startswith(("the ", "The ")) else 0)
             yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
         for m in self.programme_re.finditer(text):
             words = m.group(1).split()
