@@ -484,8 +484,9 @@ class ChinesePatterns:
                     continue
                 # 李强于3月: a known name, or one followed by a word that follows names,
                 # beats a longer one that only ends at a digit or punctuation
+                # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)
                 score = (2 if any(e.type == "Person" for e in self.kb.candidates(name)) else 0) + \
-                    (1 if boundary == "word" else 0)
+                    (1 if boundary in ("word", "follower") else 0) + (0.5 if boundary == "follower" else 0)
                 if best is None or score > best[0]:
                     best = (score, length)
             if best is not None:
@@ -583,11 +584,12 @@ class ChinesePatterns:
                     break
 
     def _person_boundary(self, text, pos):
-        """"end" (text ends or a non-Han character follows), "word" (a follower word), or ""."""
+        """"end" (text ends or a non-Han character follows), "follower" (a word that follows names),
+        "word" (a word jieba tags as a verb or adverb), or ""."""
         if pos >= len(text) or not _HAN_RE.match(text[pos]):
             return "end"
         if any(text.startswith(w, pos) for w in self.followers):
-            return "word"
+            return "follower"
         # 省委书记沈晓明深入株洲: no list holds every verb; jieba's dictionary knows 深入 is one
         return "word" if _starts_with_verb(text[pos:pos + 6]) else ""
 

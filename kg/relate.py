@@ -1058,7 +1058,8 @@ def _meeting_body(ctx, state):
     """Whose meeting it is: its organizer, else the body of the person who reported to it."""
     if state.get("host") is not None:
         return state["host"]
-    speaker = state.get("speaker")
+    # the work report's author (金壮龙作工作报告) before whoever spoke last
+    speaker = state.get("reporter") or state.get("speaker")
     if speaker is None:
         return None
     body = next((r.object for r in ctx.out if r.subject == speaker.entity_id and r.predicate == "holdsPosition"
@@ -1074,9 +1075,10 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     if _MEETING_SAYS.match(s):
         # 会议要求，…一是…: the meeting speaks for the body that holds it
         host = _meeting_body(ctx, state)
-        if host is not None:
-            state["subject"] = host
-            return
+        # a meeting whose body the article never names speaks for nobody we know: carrying
+        # over whoever was named before (省委、省政府工作要求) gives the tasks to the wrong body
+        state["subject"] = host
+        return
     if _REPORT_SAYS.match(s) and state.get("reporter") is not None:
         # 报告提出，今年要…: the report speaks for whoever delivered it
         state["subject"] = state["speaker"] = state["reporter"]

@@ -359,3 +359,13 @@ def test_english_exhibitions_and_theme_days_are_events_but_their_venues_are_not(
     assert {"Anhui Theme Day", "Beijing International Automotive Exhibition"} <= events
     assert "China International Exhibition" not in events
     assert ("韩俊", "participatedIn", "Anhui Theme Day") in triples(r)
+
+
+def test_the_meeting_speaks_for_the_body_of_whoever_gave_the_work_report(extract):
+    r = extract("2024年全省工业和信息化工作会议在南昌召开。江西省工业和信息化厅党组书记、厅长应炯作工作报告。"
+                "会议认真落实省委、省政府工作要求。省长叶建春出席会议并讲话。"
+                "会议要求，要深入实施制造业重点产业链现代化建设“1269”行动计划。")
+    t = triples(r)
+    assert "应炯" in names(r, "Person")
+    doers = {s for s, p, o in t if "1269" in o}
+    assert doers == {"江西省工业和信息化厅"}
