@@ -20,6 +20,7 @@ times in ten" on annotated text.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,10 @@ class Calibration:
     #: :func:`group_key`) -> confidence, and the counts behind it
     by_listed: dict[str, dict[str, float]] = field(default_factory=dict)
     listed_counts: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    #: extractor -> shift in log-odds from the rule's fit on annotated text the rules were
+    #: developed on to its precision on articles no rule had seen (see :func:`unseen_shifts`)
+    unseen_shift: dict[str, float] = field(default_factory=dict)
+    unseen_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     source: str = ""
 
     def confidence(self, extractor: str, prior: float, listed: int | None = None,
@@ -51,13 +56,17 @@ class Calibration:
         """The calibrated confidence of a statement made by ``extractor`` whose subject and
         object include ``listed`` knowledge-base entries, and whose relation the article
         states more than once (``repeated``); None: not known."""
+        value = self.table.get(extractor)
         if listed is not None:
             groups = self.by_listed.get(extractor, {})
             for key in ([group_key(listed, repeated)] if repeated is not None else []) + [str(listed)]:
                 if key in groups:
-                    return groups[key]
-        value = self.table.get(extractor)
-        return prior if value is None else value
+                    value = groups[key]
+                    break
+        if value is None:
+            return prior
+        shift = self.unseen_shift.get(extractor, 0.0)
+        return round(_sigmoid(_logit(value) + shift), 4) if shift else value
 
 
 def group_key(listed: int, repeated: bool | None) -> str:
@@ -73,8 +82,8 @@ def fit(judged: list[tuple], prior_weight: float = PRIOR_WEIGHT, listed_weight: 
     """Fit from (extractor, prior, correct[, listed[, repeated]]) rows.
 
     >>> cal = fit([("a", 0.5, True)] * 8 + [("a", 0.5, False)] * 2)
-    >>> round(cal.table["a"], 3)
-    0.714
+    >>> round(cal.table["a"], 3)      # (8 right + 2 x 0.5) / (10 seen + 2)
+    0.75
     """
     by: dict[str, list[tuple[float, bool, str | None]]] = {}
     for row in judged:
@@ -100,6 +109,52 @@ def fit(judged: list[tuple], prior_weight: float = PRIOR_WEIGHT, listed_weight: 
     return cal
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+#: Weight, in pseudo-observations, of a rule's own fit as the prior of its precision on
+#: unseen articles (chosen by fitting on one batch of first looks and scoring the other).
+UNSEEN_WEIGHT = 8.0
+
+
+def unseen_shifts(cal: Calibration, first_looks: list[tuple[str, bool]],
+                  weight: float = UNSEEN_WEIGHT) -> Calibration:
+    """Shift each rule by how much less (or more) often it is right on articles that no
+    rule was written against ("first looks": (extractor, correct) rows judged when an
+    annotated batch first arrived, before anything was changed for it).
+
+    Rules fitted on the annotated corpus are fitted on text they were developed on; on
+    new text they are right less often (a subject carried over the wrong sentences, most
+    of all). The shift is the log-odds difference between the rule's fit and its first-look
+    precision (a Beta prior centred on the fit, ``weight`` pseudo-observations), applied to
+    every group of the rule.
+
+    >>> cal = fit([("a", 0.5, True)] * 9 + [("a", 0.5, False)])
+    >>> cal = unseen_shifts(cal, [("a", True)] * 5 + [("a", False)] * 5, weight=0)
+    >>> round(cal.confidence("a", 0.5), 2)
+    0.5
+    """
+    counts: dict[str, list[int]] = {}
+    for extractor, correct in first_looks:
+        c = counts.setdefault(extractor, [0, 0])
+        c[0] += bool(correct)
+        c[1] += 1
+    for extractor, (right, seen) in counts.items():
+        base = cal.table.get(extractor)
+        if base is None:
+            continue
+        unseen = (right + weight * base) / (seen + weight)
+        cal.unseen_shift[extractor] = round(_logit(unseen) - _logit(base), 4)
+        cal.unseen_counts[extractor] = (right, seen)
+    return cal
+
+
 def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float | None:
     """Weighted mean |accuracy - confidence| over ten equal-width bins (as score.py reports)."""
     if not pairs:
@@ -122,7 +177,9 @@ def save(cal: Calibration, path: Path = CALIBRATION_FILE, **extra) -> None:
             "counts": {k: {"right": r, "seen": n} for k, (r, n) in cal.counts.items()},
             "confidence_by_listed_ends": cal.by_listed,
             "counts_by_listed_ends": {k: {n: {"right": r, "seen": s} for n, (r, s) in v.items()}
-                                      for k, v in cal.listed_counts.items()}, **extra}
+                                      for k, v in cal.listed_counts.items()},
+            "unseen_weight": UNSEEN_WEIGHT, "unseen_shift": cal.unseen_shift,
+            "unseen_counts": {k: {"right": r, "seen": n} for k, (r, n) in cal.unseen_counts.items()}, **extra}
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -138,4 +195,6 @@ def load_calibration(path: str | None = None) -> Calibration:
                      for k, v in data.get("counts_by_listed_ends", {}).items()}
     return Calibration(table=dict(data.get("confidence", {})), counts=counts,
                        by_listed=dict(data.get("confidence_by_listed_ends", {})),
-                       listed_counts=listed_counts, source=data.get("source", ""))
+                       listed_counts=listed_counts, source=data.get("source", ""),
+                       unseen_shift=dict(data.get("unseen_shift", {})),
+                       unseen_counts={k: (v["right"], v["seen"]) for k, v in data.get("unseen_counts", {}).items()})

@@ -13,6 +13,7 @@ before, after (in sample) and leave-one-article-out (out of sample, the honest n
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 import importlib.util
 import sys
@@ -22,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.calibrate import Calibration, expected_calibration_error, fit, save  # noqa: E402
+from kg.calibrate import (UNSEEN_WEIGHT, Calibration, expected_calibration_error, fit, save,  # noqa: E402
+                          unseen_shifts)
 from kg.graph import build_graph, write_turtle  # noqa: E402
 from kg.ingest import iter_articles  # noqa: E402
 from kg.pipeline import Pipeline  # noqa: E402
@@ -81,6 +83,11 @@ def main(argv=None):
     ap.add_argument("--gold", type=Path, default=ROOT / "kg" / "data" / "calibration" / "gold")
     ap.add_argument("--scorer", type=Path, default=ROOT.parent / "shared" / "eval" / "score.py")
     ap.add_argument("--write", action="store_true", help="write kg/data/calibration.json")
+    ap.add_argument("--first-looks", type=Path, default=ROOT / "kg" / "data" / "calibration" / "first_looks.jsonl",
+                    help="statements judged on annotated batches when they first arrived (JSON lines)")
+    ap.add_argument("--record-first-look", metavar="COMMIT",
+                    help="judge --corpus/--gold (a batch no rule has seen yet) with the code as it is, append "
+                         "the rows to --first-looks tagged with COMMIT, and stop")
     ap.add_argument("--no-listed", action="store_true",
                     help="fit per rule only, without the number of knowledge-base ends (for comparison)")
     args = ap.parse_args(argv)
@@ -89,6 +96,15 @@ def main(argv=None):
     judged = judge(args.corpus, args.gold, args.scorer)
     if not judged:
         sys.exit(f"no statements judged: is {args.gold} the gold of {args.corpus}?")
+    if args.record_first_look:
+        with args.first_looks.open("a", encoding="utf-8") as fh:
+            for d, x, _, ok, listed, repeated, _ in judged:
+                fh.write(json.dumps({"doc": d, "extractor": x, "listed": listed, "repeated": repeated,
+                                     "correct": bool(ok), "commit": args.record_first_look}, ensure_ascii=False) + "\n")
+        print(f"recorded {len(judged)} first-look statements ({sum(r[3] for r in judged)} right) in {args.first_looks}")
+        return
+    first_looks = [json.loads(line) for line in args.first_looks.read_text(encoding="utf-8").splitlines()
+                   if line.strip()] if args.first_looks.exists() else []
     rows = [(x, prior, ok, listed, repeated) for _, x, prior, ok, listed, repeated, _ in judged]
     if args.no_listed:                        # the per-rule fit alone, for comparison
         rows = [r[:3] for r in rows]
@@ -108,6 +124,18 @@ def main(argv=None):
         loo_triples += best.values()
     held_out = expected_calibration_error(loo)
     held_out_triples = expected_calibration_error(loo_triples)
+    # the shift to unseen text, checked batch against batch: fitted on the first looks of
+    # the other batches, scored on this one's
+    batches = sorted({r["commit"] for r in first_looks})
+    cross = []
+    for held in batches:
+        shifted = unseen_shifts(fit(rows), [(r["extractor"], r["correct"]) for r in first_looks if r["commit"] != held])
+        pairs = [(shifted.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
+                  r["correct"]) for r in first_looks if r["commit"] == held]
+        plain = [(cal.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
+                  r["correct"]) for r in first_looks if r["commit"] == held]
+        cross.append((held, len(pairs), expected_calibration_error(plain), expected_calibration_error(pairs)))
+    unseen_shifts(cal, [(r["extractor"], r["correct"]) for r in first_looks])
     print(f"{len(judged)} statements from {len(docs)} articles; precision {sum(r[3] for r in judged) / len(judged):.3f}")
     print(f"{'extractor':<22}{'right':>6}{'seen':>6}{'prior':>7}{'fitted':>8}   by listed ends (0/1/2; + repeated)")
     for x, (right, seen) in sorted(cal.counts.items()):
@@ -115,11 +143,19 @@ def main(argv=None):
         print(f"{x:<22}{right:>6}{seen:>6}{PRIOR.get(x, 0.5):>7.2f}{cal.table[x]:>8.3f}   {parts}")
     print(f"ECE: priors {before:.3f}, fitted in sample {after:.3f}, leave-one-article-out {held_out:.3f} "
           f"(per distinct relation, as score.py counts: {held_out_triples:.3f})")
+    for held, n, plain, shifted in cross:
+        print(f"first look at {held} ({n} statements): ECE {plain:.3f} with the corpus fit alone, "
+              f"{shifted:.3f} shifted by the other batches' first looks (weight {UNSEEN_WEIGHT:g})")
+    print("shift to unseen text (log-odds): " + ", ".join(
+        f"{x} {v:+.2f} ({cal.unseen_counts[x][0]}/{cal.unseen_counts[x][1]})" for x, v in sorted(cal.unseen_shift.items())))
     if args.write:
         cal.source = f"scripts/calibrate.py on {args.corpus.relative_to(ROOT) if args.corpus.is_relative_to(ROOT) else args.corpus}"
         save(cal, ece={"priors": round(before, 4), "fitted_in_sample": round(after, 4),
                        "leave_one_article_out": round(held_out, 4),
-                       "leave_one_article_out_per_relation": round(held_out_triples, 4)})
+                       "leave_one_article_out_per_relation": round(held_out_triples, 4),
+                       "first_looks": {held: {"statements": n, "corpus_fit": round(plain, 4),
+                                              "shifted_by_other_batches": round(shifted, 4)}
+                                       for held, n, plain, shifted in cross}})
         print("wrote kg/data/calibration.json")
 
 
