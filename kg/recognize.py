@@ -480,8 +480,8 @@ class ChinesePatterns:
                 if length == 4 and name[:2] not in self.surnames:
                     continue
                 boundary = self._person_boundary(text, p + length)
-                if not boundary:
-                    continue
+                if not boundary or _frequent_word(name):
+                    continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
                 # 李强于3月: a known name, or one followed by a word that follows names,
                 # beats a longer one that only ends at a digit or punctuation
                 # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)
@@ -498,6 +498,8 @@ class ChinesePatterns:
                 if name[:1] in self.surnames or name[:2] in self.surnames:
                     if not self.kb.candidates(name) and self.post_re and self.post_re.fullmatch(name):
                         continue
+                    if name[-1] in "副正原前总" or _frequent_word(name):
+                        continue          # 由副财政司司长黄伟纶: 由副 is a preposition and half a title
                     longer = self.post_re.match(text, m.start(1)) if self.post_re else None
                     if longer and longer.end() > m.end(1):
                         continue  # 经济财政司司长: the "name" begins a longer title
@@ -1121,6 +1123,15 @@ _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人
 _NUM = "[一二三四五六七八九十]+"
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_NUM[1:-2]}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
+
+
+def _frequent_word(word: str) -> bool:
+    """A word jieba's dictionary holds often and not as a personal name (关于, 发展)."""
+    import jieba.posseg
+
+    tokenizer = jieba.posseg.dt
+    tokenizer.tokenizer.check_initialized()
+    return (tokenizer.tokenizer.FREQ.get(word) or 0) >= 50 and tokenizer.word_tag_tab.get(word, "") not in ("nr", "nrfg", "nrt")
 
 
 def _starts_with_verb(text: str) -> bool:

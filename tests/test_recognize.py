@@ -186,3 +186,11 @@ def test_development_zones_and_towns_are_places_with_one_node_per_zone(extract):
     assert "合肥高新技术产业开发区" in places and "合肥高新区" not in places
     assert "长安镇" in places
     assert "安镇" not in names(r, "Person")          # 东莞市长安镇 is not 市长 + a name
+
+
+def test_function_words_after_titles_are_not_names(extract):
+    r = extract("李家超表示，由副财政司司长黄伟纶领导的工作组将推动低空经济发展。"
+                "会议深入学习贯彻习近平总书记关于制造强国的重要论述。这次大会为期两天。")
+    people = names(r, "Person")
+    assert not people & {"由副", "关于"}
+    assert "这次大会" not in names(r, "Event")
