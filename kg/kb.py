@@ -129,6 +129,8 @@ def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[
         names = [re.sub(rf"\b{present}\b", f"{r} {word}", e, count=1)]
     else:
         names = [f"{r} {word} {e}", f"{r} {e}"]
+    if t.suffix not in _ENGLISH_FORMS_FOR:
+        return names[:1]      # departments: one English name (each more costs memory in every worker)
     if t.party:
         names += [f"CPC {r} {word} Committee", f"{r} {word} Party Committee", f"{r} {word} Committee of the CPC",
                   f"{r} {word} Committee of the Communist Party of China"]
@@ -136,6 +138,10 @@ def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[
         names.append(f"{r} {word} Government")
     names.append(f"{region.en} {e}")
     return list(dict.fromkeys(names))
+
+
+#: the bodies English news names most, which get every usual English form
+_ENGLISH_FORMS_FOR = {"委员会", "人民政府", "人民代表大会", "人民代表大会常务委员会", "政协"}
 
 
 def _read_jsonl(path: Path) -> list[dict]:
