@@ -240,8 +240,13 @@ def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):
 def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=False):
     kb_body = ctx.kb.get(body.entity_id) if body is not None else None
     foreign = kb_body is not None and kb_body.category == "country" and kb_body.id != "place:china"
-    implied = [] if explicit_body or foreign else \
+    implied = [] if foreign else \
         [ctx.kb.posts[t].implies for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].implies]
+    if explicit_body:
+        # 经济财政司司长李伟农: the secretariat named in the title, and the government it is part of
+        # (but 美国商务部长: not the Chinese ministry 商务部长 implies)
+        parent = getattr(ctx.kb.get(body.entity_id) if body is not None else None, "parent", None)
+        implied = [i for i in implied if i == parent]
     if body is None and not after and not implied and ctx.main_region:
         # 省委书记黄坤明 with no body named: the province (or city) the article is about
         ranked = [ctx.kb.posts[t] for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].rank_of]

@@ -94,7 +94,8 @@ def test_standing_committee_member_and_regional_heads(extract):
 
 def test_english_regional_title_and_organizers_after_the_event(extract):
     r = extract("Guangdong Governor Wang Weizhong visited Shenzhen on Monday.", language="en")
-    assert ("Wang Weizhong", "holdsPosition", "广东省人民政府") in triples(r)
+    # (王伟中 when the knowledge base lists him, his English name when it does not)
+    assert {("Wang Weizhong", "holdsPosition", "广东省人民政府"), ("王伟中", "holdsPosition", "广东省人民政府")} & triples(r)
     r = extract("2024年中关村论坛年会3月25日在北京开幕，由科学技术部、中国科学院和北京市人民政府共同主办。")
     t = triples(r)
     for org in ("科学技术部", "中国科学院", "北京市人民政府"):
@@ -244,7 +245,7 @@ def test_english_regional_titles_with_no_place_take_the_article_region(extract):
                 language="en")
     t = triples(r)
     assert ("袁家军", "holdsPosition", "中国共产党重庆市委员会") in t
-    assert any(s == "Hu Henghua" and o == "重庆市人民政府" for s, p, o in t if p == "holdsPosition")
+    assert any(s in ("Hu Henghua", "胡衡华") and o == "重庆市人民政府" for s, p, o in t if p == "holdsPosition")
 
 
 def test_english_lower_case_document_and_the_guideline_issued_by(extract):
