@@ -426,6 +426,11 @@ class ChinesePatterns:
                 cut = text.rfind(sep, start, m.start())
                 if cut >= 0 and (sep == "、" or any(text.endswith(x, 0, cut) for x in self.company_suffixes)):
                     start = cut + len(sep)
+            # 全资附属公司港深创新及科技园有限公司: a company word inside is a description before the name
+            inner = max(text.rfind(w, start, m.start() - 1) + len(w) if text.rfind(w, start, m.start() - 1) >= 0 else -1
+                        for w in ("公司", "企业", "子公司"))
+            if inner > start and m.start() - inner >= 2:
+                start = inner
             # 有限公司 always ends a name; bare 集团/公司 must also look like an ending (not 集团化)
             loose = m.group(0) in self.rules["loose_company_suffixes"]
             if m.start() - start < 2 or (loose and (not self._followed_well(text, m.end()) or m.start() - start < 3)):

@@ -194,3 +194,13 @@ def test_function_words_after_titles_are_not_names(extract):
     people = names(r, "Person")
     assert not people & {"由副", "关于"}
     assert "这次大会" not in names(r, "Event")
+
+
+def test_a_company_word_inside_a_name_is_a_description_before_it():
+    from kg.recognize import ChinesePatterns, load_rules
+    from kg.kb import load_kb
+
+    patterns = ChinesePatterns(load_kb(), load_rules())
+    text = "由其全资附属公司港深创新及科技园有限公司负责营运。"
+    spans = {text[c.start:c.end] for c in patterns.companies(text)}
+    assert "港深创新及科技园有限公司" in spans and not any(s.startswith("全资") for s in spans)
