@@ -1114,13 +1114,20 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
         at = sent.start + mt.end()
         stop = re.compile(r"[）)。；;\n]").search(text, at, sent.end)
         end = stop.start() if stop else sent.end
-        before = [m for m in ms if m.end <= at and ctx.type_of(m) == "Policy"]
+        before = [m for m in ms if m.end <= at and ctx.type_of(m) == "Policy" and _named_document(ctx, m)]
         doc = before[-1] if before else state.get("policy")
         if doc is None:
             continue
         for m in ms:
             if at <= m.start and m.end <= end and ctx.type_of(m) in ("Organization", "Place"):
                 ctx.emit(m.entity_id, "implements", doc.entity_id, sent, "responsible_list")
+
+
+def _named_document(ctx, m: Mention) -> bool:
+    """A document named by its title in 《》 (or one the knowledge base lists), not 专项方案."""
+    e = ctx.entities.get(m.entity_id)
+    return m.text.startswith("《") or ctx.text[m.start - 1:m.start] == "《" or (e is not None and e.kb_id is not None) \
+        or bool(re.match(r"[A-Za-z]", m.text))          # English titles and descriptions name it
 
 
 def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
@@ -1138,7 +1145,7 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     ctx.last_company = companies[-1] if companies else None
     for m in ms:
         t = ctx.type_of(m)
-        if t == "Policy":
+        if t == "Policy" and _named_document(ctx, m):
             state["policy"] = m
         if t == "Person":
             state["person"] = m

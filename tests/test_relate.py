@@ -370,3 +370,10 @@ def test_the_meeting_speaks_for_the_body_of_whoever_gave_the_work_report(extract
     assert "应炯" in names(r, "Person")
     doers = {s for s, p, o in t if "1269" in o}
     assert doers == {"江西省工业和信息化厅"}
+
+
+def test_responsible_units_implement_the_titled_document_not_a_generic_one(extract):
+    r = extract("甘肃省人民政府办公厅印发《甘肃省关于推动大规模设备更新和消费品以旧换新的实施方案》。"
+                "各专项方案均明确了牵头单位：工业领域由省工业和信息化厅牵头，交通运输领域由省交通运输厅牵头。")
+    objects = {o for s, p, o in triples(r) if p == "implements" and s == "甘肃省工业和信息化厅"}
+    assert objects == {"甘肃省关于推动大规模设备更新和消费品以旧换新的实施方案"}
