@@ -44,7 +44,7 @@ PRIOR = {
     "visit_frame": 0.8, "visit_carried": 0.6,
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
-    "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5,
+    "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
 }
 
 
@@ -1044,7 +1044,10 @@ def _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp):
         pred = "implements"
     else:
         pred = "promotes"
-    ctx.emit(actor.entity_id, pred, obj.entity_id, sent, f"verb_{how}")
+    # a body or place carried over from earlier sentences is the subject far less often than a
+    # person carried over (first looks: about 1 in 10 against 9 in 10): its own rule, its own confidence
+    extractor = "verb_carried_body" if how == "carried" and ctx.type_of(actor) != "Person" else f"verb_{how}"
+    ctx.emit(actor.entity_id, pred, obj.entity_id, sent, extractor)
 
 
 def _inside_mention(ms, pos, exclude):

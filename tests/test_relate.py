@@ -377,3 +377,15 @@ def test_responsible_units_implement_the_titled_document_not_a_generic_one(extra
                 "各专项方案均明确了牵头单位：工业领域由省工业和信息化厅牵头，交通运输领域由省交通运输厅牵头。")
     objects = {o for s, p, o in triples(r) if p == "implements" and s == "甘肃省工业和信息化厅"}
     assert objects == {"甘肃省关于推动大规模设备更新和消费品以旧换新的实施方案"}
+
+
+def test_a_carried_body_is_its_own_rule_apart_from_a_carried_person(extract):
+    r = extract("工业和信息化部召开会议。部长金壮龙指出，要推进新型工业化。要深入实施智能制造工程。"
+                "会议认为，各地成效明显。要加快实施“5G+工业互联网”512工程。")
+    by = {(r.entities[x.subject].name, r.entities[x.object].name): x.extractor for x in r.relations
+          if x.predicate in ("promotes", "implements")}
+    assert by.get(("金壮龙", "智能制造工程")) == "verb_carried"
+    assert all(x != "verb_carried" or s == "金壮龙" for (s, o), x in by.items())
+    r = extract("工业和信息化部近日印发通知。通知提出，要深入实施智能制造工程。")
+    rel = next(x for x in r.relations if x.predicate == "implements")
+    assert rel.extractor == "verb_carried_body" and rel.confidence < 0.6
