@@ -426,6 +426,13 @@ class ChinesePatterns:
                 cut = text.rfind(sep, start, m.start())
                 if cut >= 0 and (sep == "、" or any(text.endswith(x, 0, cut) for x in self.company_suffixes)):
                     start = cut + len(sep)
+            # 山东省人民政府与中国移动通信集团有限公司: a body before 与/和 is a party, not part of the name
+            for sep in ("与", "和", "及", "同"):
+                cut = text.rfind(sep, start, m.start())
+                if cut > start and text.endswith(("政府", "部", "委", "局", "厅", "办", "委员会", "大学", "研究院"), 0, cut):
+                    start = cut + 1
+            if re.match(r"\d+家", text[start:m.start()]):
+                continue          # 6家国有大型商业银行: a count of companies, not a name
             # 全资附属公司港深创新及科技园有限公司: a company word inside is a description before the name
             inner = max(text.rfind(w, start, m.start() - 1) + len(w) if text.rfind(w, start, m.start() - 1) >= 0 else -1
                         for w in ("公司", "企业", "子公司"))
@@ -485,7 +492,7 @@ class ChinesePatterns:
                 if length == 4 and name[:2] not in self.surnames:
                     continue
                 boundary = self._person_boundary(text, p + length)
-                if not boundary or _frequent_word(name):
+                if not boundary or _frequent_word(name) or name[-1] in "副正":
                     continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
                 # 李强于3月: a known name, or one followed by a word that follows names,
                 # beats a longer one that only ends at a digit or punctuation
@@ -607,8 +614,9 @@ class ChinesePatterns:
             body = m.group(2)
             if any(c in body for c in "的、，。“”") or self._stop_before(text, end - len(m.group(3)), 16, False) > m.end(1):
                 continue                  # a verb or particle inside: a clause, not a name
-            if self.post_re is not None and self.post_re.search(body):
-                continue                  # 湖南省委书记沈晓明部署: a title inside, so a person, not a body
+            if self.post_re is not None and any(p.end() <= m.start(3) or p.end() == end
+                                                for p in self.post_re.finditer(text, m.start(2), end)):
+                continue                  # 湖南省委书记沈晓明部署, 江苏省委常委: a title inside or at the end, not a body
             if _last_word(text[start:end])[1].startswith("v"):
                 continue                  # 浙江省与多家企业签署: the "suffix" ends a verb
             if not self.kb.candidates(text[start:end]):

@@ -204,3 +204,12 @@ def test_a_company_word_inside_a_name_is_a_description_before_it():
     text = "由其全资附属公司港深创新及科技园有限公司负责营运。"
     spans = {text[c.start:c.end] for c in patterns.companies(text)}
     assert "港深创新及科技园有限公司" in spans and not any(s.startswith("全资") for s in spans)
+
+
+def test_posts_counts_and_parties_are_not_company_or_body_names(extract):
+    r = extract("江苏省委常委、苏州市委书记刘小涛出席。上海市经济和信息化委员会有关负责人表示，将加快发展。"
+                "三位司长任副组长。山东省人民政府与中国移动通信集团有限公司签署合作备忘录。6家国有大型商业银行参与。")
+    orgs = names(r, "Organization")
+    assert "上海市经济和信息化委员会" in orgs and not any(o.endswith("常委") for o in orgs)
+    assert "山东省人民政府" in orgs and not any("与" in o or o[0].isdigit() for o in orgs)
+    assert "任副" not in names(r, "Person")
