@@ -389,3 +389,8 @@ def test_a_carried_body_is_its_own_rule_apart_from_a_carried_person(extract):
     r = extract("工业和信息化部近日印发通知。通知提出，要深入实施智能制造工程。")
     rel = next(x for x in r.relations if x.predicate == "implements")
     assert rel.extractor == "verb_carried_body" and rel.confidence < 0.6
+
+
+def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
+    r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
+    assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
