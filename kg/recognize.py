@@ -688,6 +688,21 @@ class ChinesePatterns:
                 continue
             yield Candidate(start - len(party), end, "Organization" if kind == "届" else "Event",
                             "termed_body" if kind == "届" else "congress", 0.8)
+        # 中央财经委员会第四次会议, 国务院第十次常务会议, 粤港合作联席会议第二十三次会议: the Nth
+        # meeting of a body the KB lists, or of a body named by its last word
+        for m in _NUMBERED_MEETING.finditer(text):
+            start = None
+            for j in range(max(0, m.start() - 20), m.start() - 1):
+                if any(e.type == "Organization" for e in self.kb.candidates(text[j:m.start()])):
+                    start = j
+                    break
+            if start is None:
+                named = re.search(rf"[{HAN}]{{2,14}}(?:联席会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
+                if named:
+                    start = self._stop_before(text, m.start() - len(named.group()), 16, False)
+                    start = max(start, m.start() - len(named.group()))
+            if start is not None and m.start() - start >= 2:
+                yield Candidate(start, m.end(), "Event", "congress", 0.75)
         # 山东省十四届人大二次会议, 省政协十三届二次会议: the short form of a session
         for m in _SHORT_SESSION.finditer(text):
             region = next((k for k in range(min(10, m.start()), 1, -1)
@@ -1134,6 +1149,7 @@ _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|经济技术
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _NUM = "[一二三四五六七八九十]+"
+_NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_NUM[1:-2]}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
 

@@ -213,3 +213,12 @@ def test_posts_counts_and_parties_are_not_company_or_body_names(extract):
     assert "上海市经济和信息化委员会" in orgs and not any(o.endswith("常委") for o in orgs)
     assert "山东省人民政府" in orgs and not any("与" in o or o[0].isdigit() for o in orgs)
     assert "任副" not in names(r, "Person")
+
+
+def test_the_nth_meeting_of_a_body_is_an_event(extract):
+    r = extract("习近平主持召开中央财经委员会第四次会议。李强主持召开国务院第十次常务会议。"
+                "粤港合作联席会议第二十三次会议昨日举行。会议要求加快发展。")
+    events = names(r, "Event")
+    assert {"中央财经委员会第四次会议", "国务院第十次常务会议", "粤港合作联席会议第二十三次会议"} <= events
+    assert ("李强", "participatedIn", "国务院第十次常务会议") in {
+        (r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
