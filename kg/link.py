@@ -54,6 +54,11 @@ def full_session_name(name: str) -> str:
     return f"{region}第{term}届{_SESSION_BODY[body]}第{session}次{'会议' if kind == '会议' else '全体会议'}"
 
 
+def _is_weak(m: Mention) -> bool:
+    """A weak alias of the knowledge base (新建 for 新建区): linked only with support around it."""
+    return m.score < 0.7 and m.extractor.startswith("kb")
+
+
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)")
 
 
@@ -115,7 +120,7 @@ class Linker:
     def _context_regions(self, mentions: list[Mention], strong_only: bool = False) -> Counter:
         regions: Counter = Counter()
         for m in mentions:
-            if strong_only and m.score < 0.7 and m.extractor.startswith("kb"):
+            if strong_only and _is_weak(m):
                 continue
             places = [self.kb.get(c) for c in m.candidates]
             places = [p for p in places if p is not None and p.type == "Place"]
@@ -142,7 +147,7 @@ class Linker:
         entries = [e for e in entries if e is not None]
         if not entries:
             return None
-        weak = m.score < 0.7 and m.extractor.startswith("kb")
+        weak = _is_weak(m)
         if len(entries) == 1 and not weak:
             return entries[0]
 

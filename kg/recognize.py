@@ -434,10 +434,9 @@ class ChinesePatterns:
             if re.match(r"\d+家", text[start:m.start()]):
                 continue          # 6家国有大型商业银行: a count of companies, not a name
             # 全资附属公司港深创新及科技园有限公司: a company word inside is a description before the name
-            inner = max(text.rfind(w, start, m.start() - 1) + len(w) if text.rfind(w, start, m.start() - 1) >= 0 else -1
-                        for w in ("公司", "企业", "子公司"))
-            if inner > start and m.start() - inner >= 2:
-                start = inner
+            at, word = max((text.rfind(w, start, m.start() - 1), w) for w in ("公司", "企业"))
+            if at >= start and m.start() - (at + len(word)) >= 2:
+                start = at + len(word)
             # 有限公司 always ends a name; bare 集团/公司 must also look like an ending (not 集团化)
             loose = m.group(0) in self.rules["loose_company_suffixes"]
             if m.start() - start < 2 or (loose and (not self._followed_well(text, m.end()) or m.start() - start < 3)):
@@ -582,20 +581,13 @@ class ChinesePatterns:
         if self.speaker_name_re is None:
             return
         for m in self.speaker_name_re.finditer(text):
-            span = m.group(1)
-            for length in (3, 2, 4):
-                name = span[-length:]
-                if len(name) < length or not (name[:1] in self.surnames or name[:2] in self.surnames):
-                    continue
-                start = m.end(1) - length
-                if start > m.start(1) and not re.match(r"[，。；：！？、“”\s]", text[start - 1]):
-                    continue
-                words = jieba.posseg.lcut(text[start:m.end(1) + 2])
-                # a name jieba's dictionary holds as a frequent word (蓝图 is tagged nr there) is not one
-                if words and words[0].word == name and words[0].flag == "nr" and not self.kb.candidates(name) \
-                        and (jieba.posseg.dt.tokenizer.FREQ.get(name) or 0) < 50:
-                    yield Candidate(start, m.end(1), "Person", "speaker_name", 0.6)
-                    break
+            name = m.group(1)             # the whole head of the clause, 2 to 4 characters
+            if not (name[:1] in self.surnames or name[:2] in self.surnames) or self.kb.candidates(name):
+                continue
+            words = jieba.posseg.lcut(text[m.start(1):m.end(1) + 2])
+            # a name jieba's dictionary holds as a frequent word (蓝图 is tagged nr there) is not one
+            if words and words[0].word == name and words[0].flag == "nr" and _jieba_frequency(name) < FREQUENT_WORD:
+                yield Candidate(m.start(1), m.end(1), "Person", "speaker_name", 0.6)
 
     def _person_boundary(self, text, pos):
         """"end" (text ends or a non-Han character follows), "follower" (a word that follows names),
@@ -1148,19 +1140,30 @@ _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|保税区|高新区|经开区)")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
-_NUM = "[一二三四五六七八九十]+"
+_DIGITS = "一二三四五六七八九十"
+_NUM = f"[{_DIGITS}]+"
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
-_SHORT_SESSION = re.compile(rf"(?<![第{_NUM[1:-2]}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
+_SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
+
+
+#: How often jieba's dictionary must hold a word for it to count as an everyday word.
+FREQUENT_WORD = 50
+
+
+def _jieba_frequency(word: str) -> int:
+    import jieba.posseg
+
+    jieba.posseg.dt.tokenizer.check_initialized()
+    return jieba.posseg.dt.tokenizer.FREQ.get(word) or 0
 
 
 def _frequent_word(word: str) -> bool:
     """A word jieba's dictionary holds often and not as a personal name (关于, 发展)."""
     import jieba.posseg
 
-    tokenizer = jieba.posseg.dt
-    tokenizer.tokenizer.check_initialized()
-    return (tokenizer.tokenizer.FREQ.get(word) or 0) >= 50 and tokenizer.word_tag_tab.get(word, "") not in ("nr", "nrfg", "nrt")
+    return _jieba_frequency(word) >= FREQUENT_WORD and \
+        jieba.posseg.dt.word_tag_tab.get(word, "") not in ("nr", "nrfg", "nrt")
 
 
 def _starts_with_verb(text: str) -> bool:

@@ -1058,8 +1058,7 @@ def _inside_mention(ms, pos, exclude):
 _REPORT_SAYS = re.compile(r"(?:政府)?(?:工作)?报告(?:还|并|同时|也)?(?:提出|指出|要求|强调|明确|部署|表示|认为)")
 _DELIVERS_REPORT = re.compile(r"作(?:了)?(?:政府|党代会|常委会)?(?:工作)?报告")
 _MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
-_MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)(?:还|并|同时|也)?"
-                           r"(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
+_MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)" + _MEETING_VERB.pattern)
 
 
 def _meeting_body(ctx, state):
@@ -1113,9 +1112,12 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
     """（责任单位：市发展改革委，市经济和信息化局）: each body listed implements the document
     the paragraph is about (named in the sentence, else the last one named before)."""
     text = ctx.text
-    for mt in re.finditer(f"(?:{_alternation(ctx.rules['responsible_markers'])})[：:]", text[sent.start:sent.end]):
+    markers = ctx.rules["responsible_markers"]
+    if not any(w in text[sent.start:sent.end] for w in markers):
+        return
+    for mt in re.finditer(f"(?:{markers.alternation})[：:]", text[sent.start:sent.end]):
         at = sent.start + mt.end()
-        stop = re.compile(r"[）)。；;\n]").search(text, at, sent.end)
+        stop = _LIST_END.search(text, at, sent.end)
         end = stop.start() if stop else sent.end
         before = [m for m in ms if m.end <= at and ctx.type_of(m) == "Policy" and _named_document(ctx, m)]
         doc = before[-1] if before else state.get("policy")
@@ -1124,6 +1126,9 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
         for m in ms:
             if at <= m.start and m.end <= end and ctx.type_of(m) in ("Organization", "Place"):
                 ctx.emit(m.entity_id, "implements", doc.entity_id, sent, "responsible_list")
+
+
+_LIST_END = re.compile(r"[）)。；;\n]")
 
 
 def _named_document(ctx, m: Mention) -> bool:
