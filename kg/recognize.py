@@ -180,6 +180,8 @@ class ChinesePatterns:
             f"(?:{_alternation(brand_prefixes)})(?:{_alternation(brand_regions)})(?:建设)?(?![市省区县])"
         ) if brand_prefixes and brand_regions else None
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
+        self.institution_followers = tuple(rules.get("institution_followers", ()))
+        self.institution_suffixes = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes)
         self.nth_re = re.compile(r"第[一二三四五六七八九十百零\d]+(届|次)")
         self.term_heads = ("纪律检查委员会", "人民代表大会常务委员会", "人民代表大会", "委员会")
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
@@ -641,12 +643,21 @@ class ChinesePatterns:
     def institutions(self, text):
         """之江实验室, 西湖大学, 北京智源人工智能研究院: a short name, then an institution word."""
         for m in self.institution_re.finditer(text):
-            if not (self._followed_well(text, m.end()) or text.startswith(("参加", "发布"), m.end())):
+            # 研究所参加, 协会副秘书长陈士华, 超级计算中心揭牌: what follows a name, not more of it
+            if not (self._followed_well(text, m.end()) or text.startswith(self.institution_followers, m.end())
+                    or (self.post_re is not None and self.post_re.match(text, m.end()))):
                 continue
-            start = self._stop_before(text, m.start(), 12, False)
-            # 之江实验室、西湖大学: one name per list item
-            start = max([start] + [text.rfind(c, start, m.start()) + 1 for c in "、和与及"])
+            # 中国科学院西安光学精密机械研究所: academy institutes carry long names
+            start = self._stop_before(text, m.start(), 16, False)
+            # 之江实验室、西湖大学 / 之江实验室和西湖大学: one name per list item; but 与 inside
+            # 上海微系统与信息技术研究所 joins words of one name
+            start = max(start, text.rfind("、", start, m.start()) + 1)
+            for sep in "和与及":
+                cut = text.rfind(sep, start, m.start())
+                if cut > start and any(text.endswith(x, 0, cut) for x in self.institution_suffixes):
+                    start = cut + 1
             start = self._drop_leading(text, start, m.start())
+            start += _leading_function_words(text[start:m.start()])   # 统筹…中心, 企业到…交易所
             core = self._strip_generic(text[start:m.start()])
             if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms:
                 continue          # 全国重点实验室, 高等学校: no name before the word
@@ -1174,6 +1185,23 @@ def _starts_with_verb(text: str) -> bool:
     for pair in jieba.posseg.cut(text, HMM=False):
         return len(pair.word) >= 2 and pair.flag in _AFTER_NAME_TAGS
     return False
+
+
+_PREPOSITIONS = frozenset("到在向把对为与和及从")
+
+
+def _leading_function_words(text: str) -> int:
+    """How many characters at the start of ``text`` are verbs, prepositions, adverbs or
+    a word and a preposition (统筹, 组建, 企业到) by jieba's dictionary: they introduce a
+    name and are not part of it. A verb further in may be the name's own (苏州市具身智能…)."""
+    import jieba.posseg
+
+    words = jieba.posseg.lcut(text, HMM=False)
+    if len(words) > 1 and words[0].flag[:1] in ("v", "p", "d", "c"):
+        return len(words[0].word)
+    if len(words) > 2 and words[1].word in _PREPOSITIONS:
+        return len(words[0].word) + 1
+    return 0
 
 
 def _last_word(text: str) -> tuple[str, str]:

@@ -108,3 +108,26 @@ def test_companies_resolve_to_one_node_each(extract):
     # short names that are also ordinary words are not aliases: 美的 (beautiful), 小米 (millet), 联想 (to associate)
     quiet = extract("这是一个美的故事，小米粥很好喝，读到这里他产生了联想。")
     assert not names(quiet, "Organization")
+
+
+def test_associations_exchanges_and_institutes_own_their_names(kb, extract):
+    from tests.conftest import names
+
+    path = DATA_DIR / "kb" / "associations.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) > 50
+    for r in rows:
+        assert r["category"] in ("exchange", "association", "society", "alliance", "institute", "commission")
+        assert kb.get(r["located_in"]).type == "Place"
+        for n in [r["name"], *r["aliases"], r["en"], *r["en_aliases"]]:
+            assert [e.id for e in kb.candidates(n, weak=True)] == [r["id"]], f"{n} of {r['id']}"
+    r = extract("中汽协数据显示，新能源汽车产销两旺；北交所、上交所和深交所发布公告。")
+    assert {"中国汽车工业协会", "北京证券交易所", "上海证券交易所", "深圳证券交易所"} <= names(r, "Organization")
+
+
+def test_a_bare_legislative_council_is_the_one_of_the_region_at_hand(extract):
+    hk = extract("香港特區行政長官李家超在立法會發表施政報告，立法會主席梁君彥主持會議。")
+    assert "香港特别行政区立法会" in {e.name for e in hk.entities.values()}
+    macao = extract("澳門特區行政長官岑浩輝在立法會發表施政報告。")
+    assert "澳门特别行政区立法会" in {e.name for e in macao.entities.values()}
+    assert "香港特别行政区立法会" not in {e.name for e in macao.entities.values()}

@@ -140,6 +140,17 @@ def test_universities_and_laboratories_and_no_body_ending_in_a_verb(extract):
     assert not names(extract("建设全国重点实验室和高水平研究型大学，新闻发言人主持发布会。"), "Organization")
 
 
+def test_institutes_associations_and_exchanges_are_organizations(extract):
+    r = extract("中国汽车工业协会副秘书长陈士华介绍，中国科学院上海微系统与信息技术研究所参加。"
+                "上海超级计算中心揭牌，支持企业到深圳证券交易所上市，合肥市人工智能产业联盟成立。")
+    orgs = names(r, "Organization")
+    assert {"中国汽车工业协会", "中国科学院上海微系统与信息技术研究所", "上海超级计算中心", "深圳证券交易所",
+            "合肥市人工智能产业联盟"} <= orgs
+    assert not any(o.startswith(("支持", "企业")) for o in orgs)
+    # the suffix alone, or a generic word before it, names nobody
+    assert not names(extract("行业协会要发挥作用，有关研究所和产业联盟参加。"), "Organization")
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
