@@ -226,6 +226,7 @@ class ChinesePatterns:
         return None
 
     def _strip_generic(self, name: str) -> str:
+        name = _COUNTED.sub("", name)         # 12个专项方案: a count of documents, not a name
         changed = True
         while changed and name:
             changed = False
@@ -403,6 +404,8 @@ class ChinesePatterns:
             known = any(e.type in ("Program", "Policy") for e in self.kb.candidates(inner))
             if known or anchored or chained:
                 if text.startswith(("向", "转变", "作用", "精神"), end):   # “制造大省”向“智造大省”转变: a slogan
+                    continue
+                if not known and _slogan(inner):
                     continue
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
                 last_end = end
@@ -1185,6 +1188,24 @@ def _starts_with_verb(text: str) -> bool:
     for pair in jieba.posseg.cut(text, HMM=False):
         return len(pair.word) >= 2 and pair.flag in _AFTER_NAME_TAGS
     return False
+
+
+_ONE_BY_ONE = re.compile(r"^一.一.$")
+_NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万双")
+_COUNTED = re.compile(r"^[\d一二两三四五六七八九十百]+[个项份条批]")
+
+
+def _slogan(inner: str) -> bool:
+    """A quoted phrase that is a slogan or a method, not a programme's name: a list of
+    parallel pieces (敢转、能转、会转; 智造世界·创造美好), 一企一策, or an everyday word
+    put in quotes (推动“换新”与“回收”, 打造“升级版”)."""
+    if "、" in inner or "·" in inner:
+        return True
+    if _ONE_BY_ONE.match(inner) or inner.endswith("版"):
+        return True
+    if len(inner) == 2 and inner[0] not in _NUMERAL_CHARS:
+        return True           # “两新”, “双碳” are programmes; “换新”, “回收” words
+    return len(inner) <= 3 and _frequent_word(inner)
 
 
 _PREPOSITIONS = frozenset("到在向把对为与和及从")

@@ -151,6 +151,15 @@ def test_institutes_associations_and_exchanges_are_organizations(extract):
     assert not names(extract("行业协会要发挥作用，有关研究所和产业联盟参加。"), "Organization")
 
 
+def test_quoted_slogans_methods_and_words_are_not_programmes(extract):
+    r = extract("推动“换新”与“回收”，打造智能制造“升级版”，实行“一企一策”，做到“敢转、能转、会转”，"
+                "把数字化转型作为“一把手工程”。省商务厅负责12个专项方案。")
+    assert not names(r, "Program") and not names(r, "Policy")
+    # numbered and named programmes in quotes still are
+    kept = extract("全面实施“八八战略”，落实“两新”政策，培育“十大新兴产业”。")
+    assert {"八八战略", "十大新兴产业"} <= names(kept, "Program")
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
