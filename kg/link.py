@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
+from .kb import CITY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -176,8 +176,20 @@ class Linker:
         city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
         entities: dict[str, Entity] = {}
         original = article.text
+        ministry: KBEntry | None = None       # the last central body with departments (司)
         for m in mentions:
+            if m.extractor == "department_short":
+                if ministry is None:
+                    continue                  # 规划司 of no named ministry: whose, nobody can say
+                full = ministry.name + m.text
+                eid = corpus_entity_id("Organization", full)
+                ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
+                ent.aliases.add(m.text)
+                m.entity_id = eid
+                continue
             entry = self._choose(m, regions, strong_regions)
+            if entry is not None and entry.category in DEPARTMENT_PARENTS:
+                ministry = entry
             if entry is None and m.extractor.startswith("regional_short"):
                 region = province if m.text.startswith(("省", "自治区")) else city or province
                 entry = self._regional_body(region, m.text)

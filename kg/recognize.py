@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -526,6 +526,7 @@ class ChinesePatterns:
         its head's title. Anchored on 司长 and 负责人, rare in text."""
         for m in _DEPARTMENT_HEAD.finditer(text):
             end = m.start() + 1                     # the 司 that ends the department's name
+            parent = None
             for k in range(2, 9):                   # the department's own name: 2 to 8 characters
                 body_end = end - 1 - k
                 if body_end < 2 or not all(_HAN_RE.match(c) for c in text[body_end:end]):
@@ -537,6 +538,17 @@ class ChinesePatterns:
                 if parent is not None:
                     yield Candidate(parent, end, "Organization", "body_title", 0.7)
                     break
+            if parent is None:
+                # 工业和信息化部副部长王志军，规划司司长卢山: a department named alone, of the ministry
+                # named before it (the linker finds which, or drops it)
+                start = self._stop_before(text, end - 1, 10, False)
+                start = max(start, text.rfind("、", start, end) + 1)
+                name = text[start:end]
+                if 3 <= end - start and not self.kb.candidates(name) \
+                        and not name.endswith("公司") and name + "司长" not in self.kb.posts \
+                        and all(_HAN_RE.match(c) for c in text[start:end]) \
+                        and not (self.post_re is not None and self.post_re.search(text, start, end - 1)):
+                    yield Candidate(start, end, "Organization", "department_short", 0.6)
 
     def development_zones(self, text):
         """合肥高新技术产业开发区, 芜湖经开区, 东莞市长安镇: a zone or town named after (or right
@@ -1148,7 +1160,7 @@ class SpanResolver:
 
 
 #: jieba parts of speech a name may be followed by: verbs, adverbs, prepositions, conjunctions
-_AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad"}
+_AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 
 
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|保税区|高新区|经开区)")

@@ -199,6 +199,21 @@ def test_ministry_departments_and_named_industrial_clusters(extract):
     assert not any(n.endswith("经济财政司") for n in names(r, "Organization"))
 
 
+def test_a_department_named_alone_belongs_to_the_ministry_named_before(extract):
+    r = extract("国家发展和改革委员会副主任赵辰昕，产业发展司司长霍福鹏，新闻发言人、政策研究室副主任李超出席。"
+                "有限公司负责人介绍。")
+    triples = {(r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
+    assert ("霍福鹏", "holdsPosition", "国家发展和改革委员会产业发展司") in triples
+    assert not any(n.endswith("公司") for n in names(r, "Organization"))
+    # with no ministry named, a bare 司 is nobody's; a SAR secretary's title is not a department
+    assert not names(extract("规划司司长卢山介绍。香港特区政府政务司司长陈国基出席。"), "Organization") - {"香港特别行政区政府"}
+
+
+def test_a_time_word_ends_a_name_after_a_title(extract):
+    r = extract("江西省工业和信息化厅党组成员、副厅长江绍龙当时介绍了有关情况。")
+    assert "江绍龙" in names(r, "Person")
+
+
 def test_development_zones_and_towns_are_places_with_one_node_per_zone(extract):
     r = extract("在合肥高新技术产业开发区，省长王清宪来到科大讯飞股份有限公司。随后他前往合肥高新区另一家企业。"
                 "广东奥普特科技股份有限公司位于东莞市长安镇。")
