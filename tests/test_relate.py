@@ -391,6 +391,18 @@ def test_a_carried_body_is_its_own_rule_apart_from_a_carried_person(extract):
     assert rel.extractor == "verb_carried_body" and rel.confidence < 0.6
 
 
+def test_the_actor_of_a_sentence_goes_on_down_the_sentence_until_another_is_named(extract):
+    r = extract("刘捷指出，杭州深入实施数字经济“一号工程”，“城市大脑”建设走在全国前列，“最多跑一次”改革不断深化。")
+    by = {(r.entities[x.subject].name, r.entities[x.object].name): x.extractor for x in r.relations
+          if x.predicate == "implements"}
+    assert by.get(("杭州市", "城市大脑")) == "verb_continued"
+    assert ("杭州市", "“最多跑一次”改革") in by or ("杭州市", "最多跑一次") in by
+    # another actor named in between ends it
+    r = extract("浙江省深入实施“八八战略”，宁波市“246”万千亿级产业集群建设全面提速。")
+    assert not any(r.entities[x.subject].name == "浙江省" and "246" in r.entities[x.object].name
+                   for x in r.relations)
+
+
 def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
     r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
     assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
