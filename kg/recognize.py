@@ -140,7 +140,7 @@ class ChinesePatterns:
         self.followers = rules["name_followers"]
         self.name_end_followers = ("等", "和", "与", "及", "的", "为", "中", "要", "已", "将", "在", "由",
                                    "是", "有", "了", "着", "对", "把", "以", "也", "还", "正", "都", "向",
-                                   "共", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
+                                   "共", "并", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
                                    "重大", "建设", "工作", "项目", "取得", "以来", "期间", "收官", "政策文件",
                                    "文件", "主题", "开幕", "召开", "举办", "举行", "闭幕", "上", "期", "成果")
         shorts = {}
@@ -337,6 +337,8 @@ class ChinesePatterns:
             head = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届|本届|上届|今年|去年)+", "", name)
             if head in self.generic_event_heads or len(head) < 4:
                 return True
+            if len(body) < 4 and body in self.kb.generic_terms:
+                return True                   # 企业座谈会: a kind of meeting, not one named
         plain = name.replace("“", "").replace("”", "")
         if plain in self.kb.concepts or plain in self.kb.generic_terms:
             return True

@@ -160,6 +160,13 @@ def test_quoted_slogans_methods_and_words_are_not_programmes(extract):
     assert {"八八战略", "十大新兴产业"} <= names(kept, "Program")
 
 
+def test_symposiums_launch_and_mobilisation_meetings_are_events(extract):
+    r = extract("习近平在北京出席民营企业座谈会并发表讲话。在日前召开的国家先进制造业集群培育提升工作启动会上，"
+                "辛国斌表示，入选只是起点。会后召开企业座谈会。")
+    assert {"民营企业座谈会", "国家先进制造业集群培育提升工作启动会"} <= names(r, "Event")
+    assert "企业座谈会" not in names(r, "Event")      # a kind of meeting, not one named
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
