@@ -653,8 +653,9 @@ class ChinesePatterns:
         if self.regional_short_re is None:
             return
         for m in self.regional_short_re.finditer(text):
-            if m.start() > 0 and _HAN_RE.match(text[m.start() - 1]) and text[m.start() - 1] not in "在由和与及、的将为是对向同":
-                continue  # 江苏省工信厅 is matched whole by the knowledge base
+            if m.start() > 0 and _HAN_RE.match(text[m.start() - 1]) and text[m.start() - 1] not in "在由和与及、的将为是对向同" \
+                    and not self._stop_word_ending(text, m.start(), False):
+                continue  # 江苏省工信厅 is matched whole by the knowledge base; 落实省政府印发的 is a verb, then the body
             yield Candidate(m.start(), m.end(), "Organization", "regional_short", 0.7)
 
     def institutions(self, text):

@@ -1029,15 +1029,16 @@ def _only_titles(ctx, piece: str) -> bool:
 
 
 def _coordinated(ctx, ms, first, limit):
-    """工业和信息化部、教育部和科技部等…印发: every body of the list does the verb."""
+    """工业和信息化部、教育部和科技部等…印发, 商务部会同财政部等7部门印发: every body of the
+    list does the verb."""
     group = [first]
     kind = ctx.type_of(first)
     for m in ms:
         if m.start >= limit:
             break
         if m.start > group[-1].end and ctx.type_of(m) == kind and \
-                ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及", ", ", " and ", ", and ",
-                                                    ", the ", " and the ", ", and the "):
+                ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及", "会同", "联合", "同",
+                                                    ", ", " and ", ", and ", ", the ", " and the ", ", and the "):
             group.append(m)
     return group
 

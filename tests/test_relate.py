@@ -403,6 +403,15 @@ def test_the_actor_of_a_sentence_goes_on_down_the_sentence_until_another_is_name
                    for x in r.relations)
 
 
+def test_co_issuers_after_huitong_signatories_and_a_provincial_government_before_yinfa_de(extract):
+    r = extract("今年4月，商务部会同财政部等7部门印发《汽车以旧换新补贴实施细则》。")
+    assert {("商务部", "issued", "汽车以旧换新补贴实施细则"), ("财政部", "issued", "汽车以旧换新补贴实施细则")} <= triples(r)
+    r = extract("2017年1月，香港特区政府与深圳市人民政府签署《关于港深推进落马洲河套地区共同发展的合作备忘录》。")
+    assert ("深圳市人民政府", "issued", "关于港深推进落马洲河套地区共同发展的合作备忘录") in triples(r)
+    r = extract("广东省工业和信息化厅表示，要深入落实省政府印发的《广东省制造业数字化转型实施方案（2021—2025年）》。")
+    assert ("广东省人民政府", "issued", "广东省制造业数字化转型实施方案（2021—2025年）") in triples(r)
+
+
 def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
     r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
     assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
