@@ -676,6 +676,8 @@ class ChinesePatterns:
                     start = cut + 1
             start = self._drop_leading(text, start, m.start())
             start += _leading_function_words(text[start:m.start()])   # 统筹…中心, 企业到…交易所
+            if self.post_re is not None and self.post_re.search(text, start, m.start()):
+                continue          # 基金会董事长江丙坤与海峡两岸关系协会: a title inside, not one name
             core = self._strip_generic(text[start:m.start()])
             if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms:
                 continue          # 全国重点实验室, 高等学校: no name before the word

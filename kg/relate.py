@@ -166,7 +166,10 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                                and ctx.type_of(m) in ("Organization", "Place")), None)
                 if shared is not None:
                     # 上海市委副书记、市长应勇: the titles after it (市长) are in the list too
-                    _bind_titles(ctx, sent, person, group + [t], shared, explicit_body=True)
+                    titles = group + [t]
+                    if ctx.type_of(shared) == "Organization":
+                        titles = _bind_regional_titles_apart(ctx, sent, person, titles)
+                    _bind_titles(ctx, sent, person, titles, shared, explicit_body=True)
                     group, pos = [], shared.start
                     continue
                 group.append(t)
@@ -185,6 +188,8 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                     continue
             if body is None or ctx.type_of(body) not in ("Organization", "Place") or not group:
                 break
+            if ctx.type_of(body) == "Organization":
+                group = _bind_regional_titles_apart(ctx, sent, person, group)
             _bind_titles(ctx, sent, person, group, body)
             group = []
             pos = body.start
@@ -198,6 +203,19 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             _bind_titles(ctx, sent, person, [t], None, after=True)
     if ctx.article.language != "en":
         _shared_titles(ctx, sent, [m for m in ms if ctx.type_of(m) == "Person"])
+
+
+def _bind_regional_titles_apart(ctx, sent, person, titles):
+    """中共中央政治局委员、市委书记袁家军: the body named is the first title's (titles run from
+    the name back); a regional title further on (市委书记) is a post of the city the article
+    is about, bound on its own. Returns the titles left for the named body."""
+    # (a government title after a regional committee, 上海市委副书记、市长, is bound by
+    # _government_posts from the committee's own place)
+    regional = [t for t in titles[:-1] if ctx.kb.posts.get(t) and ctx.kb.posts[t].rank_of
+                and not t.endswith(("长", "主任"))]
+    if regional:
+        _bind_titles(ctx, sent, person, regional, None)
+    return [t for t in titles if t not in regional]
 
 
 def _bodyless_titles_after_colleague(ctx, sent, ms, person, titles, pos) -> bool:
@@ -1201,6 +1219,8 @@ def _main_regions(kb, mentions) -> dict:
             continue
         if place.category in PROVINCE_CATEGORIES:
             counts["province"][place.id] += 1
+            if place.category in CITY_CATEGORIES:     # 上海市: 市委书记 and 市长 are its own
+                counts["city"][place.id] += 1
         elif place.category in CITY_CATEGORIES:
             counts["city"][place.id] += 1
             if place.located_in:

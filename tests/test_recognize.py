@@ -147,6 +147,9 @@ def test_institutes_associations_and_exchanges_are_organizations(extract):
     assert {"中国汽车工业协会", "中国科学院上海微系统与信息技术研究所", "上海超级计算中心", "深圳证券交易所",
             "合肥市人工智能产业联盟"} <= orgs
     assert not any(o.startswith(("支持", "企业")) for o in orgs)
+    # a post title inside ends the name: two bodies and a person, not one long body
+    r = extract("中华慈善总会会长张三与中国扶贫基金会代表签字。")
+    assert not any("会长" in o for o in names(r, "Organization"))
     # the suffix alone, or a generic word before it, names nobody
     assert not names(extract("行业协会要发挥作用，有关研究所和产业联盟参加。"), "Organization")
 

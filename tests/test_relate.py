@@ -412,6 +412,16 @@ def test_co_issuers_after_huitong_signatories_and_a_provincial_government_before
     assert ("广东省人民政府", "issued", "广东省制造业数字化转型实施方案（2021—2025年）") in triples(r)
 
 
+def test_posts_of_a_municipality_and_a_regional_title_after_a_central_one(extract):
+    r = extract("上海市召开大会。市委书记陈吉宁出席，市委副书记、市长龚正主持。")
+    assert {("陈吉宁", "holdsPosition", "中国共产党上海市委员会"), ("龚正", "holdsPosition", "上海市人民政府")} <= triples(r)
+    r = extract("重庆市召开大会。中共中央政治局委员、市委书记袁家军出席会议并讲话。")
+    assert {("袁家军", "holdsPosition", "中国共产党重庆市委员会"), ("袁家军", "holdsPosition", "中共中央政治局")} <= triples(r)
+    # a regional title with its own region stays there
+    r = extract("江苏省委常委、南京市委书记韩立明出席。")
+    assert ("韩立明", "holdsPosition", "中国共产党南京市委员会") in triples(r)
+
+
 def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
     r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
     assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
