@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8,
+    "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5,
@@ -503,9 +503,22 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             continue
         place = next((p for p in places if p.end <= m.start and (
             p.end == m.start or re.fullmatch(r"的", text[p.end:m.start])) and
-            (text[max(0, p.start - 2):p.start] == "位于" or p.end == m.start)), None)
-        if place is not None and ctx.kb.get(m.entity_id) is None:
+            (_placed_by_verb(ctx, places, p) or p.end == m.start)), None)
+        if place is not None and (ctx.kb.get(m.entity_id) is None or text[place.end:m.start] == "的"):
             ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
+    # 在广州市黄埔区，广州禾信仪器股份有限公司围绕…；在东莞市长安镇，…: a place that opens
+    # the sentence frames the companies of its clause
+    _companies_in_framed_place(ctx, sent, ms, places)
+    if ctx.article.language == "en":
+        # Chery is based in the city of Wuhu
+        for m in ms:
+            if ctx.type_of(m) != "Organization" or not _is_company(ctx, m):
+                continue
+            place = next((p for p in places if 0 < p.start - m.end <= 50 and re.fullmatch(
+                r"(?:,[^,]{0,30},)?\s+(?:is|was|are)\s+(?:based|headquartered|located)\s+in\s+(?:the\s+(?:city|province)\s+of\s+)?",
+                text[m.end:p.start])), None)
+            if place is not None:
+                ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
     # a district or county named right after its city: 南充市高坪区
     for a in places:
         for b in places:
@@ -537,6 +550,40 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
         elif inner is not None and ctx.article.language == "en":
             ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
+
+
+_PLACING_VERBS = ("位于", "地处", "坐落于", "坐落在", "总部位于", "落户")
+
+
+def _chain_start(places, p) -> int:
+    """Where a run of adjacent places ending with ``p`` starts (佛山市顺德区)."""
+    start = p.start
+    while (before := next((q for q in places if q.end == start), None)) is not None:
+        start = before.start
+    return start
+
+
+def _placed_by_verb(ctx, places, p) -> bool:
+    """位于郫都区 / 位于佛山市顺德区: 位于 (or 地处, 坐落于) before the place or before the
+    places right in front of it."""
+    return ctx.text.endswith(_PLACING_VERBS, 0, _chain_start(places, p))
+
+
+def _companies_in_framed_place(ctx, sent, ms, places):
+    text = ctx.text
+    for p in places:
+        if text[p.end:p.end + 1] not in ("，", ","):
+            continue
+        # 在 opens the sentence or follows a clause break
+        at = _chain_start(places, p) - 1
+        if text[at:at + 1] != "在" or (at > sent.start and text[at - 1] not in "。；;，,\n"):
+            continue
+        end = min([i for i in (text.find(c, p.end + 1, sent.end) for c in "；;") if i >= 0] + [sent.end])
+        for m in ms:
+            if p.end < m.start < end and ctx.type_of(m) == "Organization" and _is_company(ctx, m):
+                ctx.emit(m.entity_id, "locatedIn", p.entity_id, sent, "located_frame")
+            elif p.end < m.start < end and ctx.type_of(m) == "Place":
+                break                 # another place: another frame
 
 
 # --------------------------------------------------------------------------------------
@@ -772,7 +819,11 @@ def _is_company(ctx, m) -> bool:
         return e.category in COMPANY_CATEGORIES
     ent = ctx.entities.get(m.entity_id)
     name = ent.name if ent is not None else m.text
-    return m.extractor == "company" or name.endswith(tuple(ctx.rules["company_suffixes"]))
+    return m.extractor == "company" or name.endswith(tuple(ctx.rules["company_suffixes"])) or \
+        bool(_EN_COMPANY.search(name))
+
+
+_EN_COMPANY = re.compile(r"\b(?:Co\.?,? Ltd\.?|Company|Corporation|Corp\.?|Group|Inc\.?|Holdings|Technology|Technologies)$")
 
 
 def _can_act(ctx, m) -> bool:

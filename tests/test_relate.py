@@ -422,6 +422,17 @@ def test_posts_of_a_municipality_and_a_regional_title_after_a_central_one(extrac
     assert ("韩立明", "holdsPosition", "中国共产党南京市委员会") in triples(r)
 
 
+def test_companies_placed_by_a_frame_a_placing_verb_or_based_in(extract):
+    r = extract("在广州市黄埔区，广州禾信仪器股份有限公司围绕质谱仪器持续攻关；在东莞市长安镇，广东奥普特科技股份有限公司专注机器视觉。")
+    t = triples(r)
+    assert ("广州禾信仪器股份有限公司", "locatedIn", "黄埔区") in t and ("广东奥普特科技股份有限公司", "locatedIn", "长安镇") in t
+    assert ("广州禾信仪器股份有限公司", "locatedIn", "长安镇") not in t
+    r = extract("鼓励位于佛山市顺德区的美的集团股份有限公司等链主企业开放供应链资源。")
+    assert ("美的集团股份有限公司", "locatedIn", "顺德区") in triples(r)
+    r = extract("Chery Automobile Co., Ltd. is based in the city of Wuhu in Anhui province.")
+    assert ("Chery Automobile Co., Ltd.", "locatedIn", "芜湖市") in triples(r)
+
+
 def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
     r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
     assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
