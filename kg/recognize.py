@@ -957,6 +957,8 @@ class KBRuler:
             entries = self.kb.candidates(text[start:end], weak=weak)
             if not entries:
                 continue
+            if text[start].isascii() and text[start].islower() and all(e.type == "Place" for e in entries):
+                continue      # "a mile", "long term": English writes place names capitalised (Mile, Long)
             if end - start == 2 and entries[0].type == "Place" and _HAN_RE.match(text[start]):
                 # 山西 inside 营山西站: a two-character place name must be a word of its own,
                 # or share its word only with other names (辽宁大连, 南充市)

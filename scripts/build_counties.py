@@ -3,7 +3,8 @@
 county-level cities, banners), each located in its prefecture city or province.
 
     pip download cpca==0.5.5 --no-deps -d /tmp/cpca && unzip -o /tmp/cpca/cpca-*.whl -d /tmp/cpca
-    python scripts/build_counties.py --adcodes /tmp/cpca/cpca/resources/adcodes.csv
+    pip download pypinyin==0.55.0 --no-deps -d /tmp/pyp && unzip -o /tmp/pyp/pypinyin-*.whl -d /tmp/pyp
+    PYTHONPATH=/tmp/pyp python scripts/build_counties.py --adcodes /tmp/cpca/cpca/resources/adcodes.csv
 
 The source is the administrative-division table (GB/T 2260 codes) shipped in the MIT-licensed
 cpca package; it is read once here and the result versioned with the project, so nothing
@@ -18,6 +19,7 @@ import argparse
 import csv
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +69,16 @@ def short_form(name: str) -> str | None:
     return None
 
 
+def english_name(name: str) -> str:
+    """昆山市 -> Kunshan: the Hanyu Pinyin of a county-level city without 市, as English news
+    writes it (syllables joined, an apostrophe before a vowel: Xi'an)."""
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(name[:-1])
+    word = syllables[0] + "".join(("'" + s if s[0] in "aeo" else s) for s in syllables[1:])
+    return word[:1].upper() + word[1:]
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--adcodes", type=Path, required=True, help="cpca's resources/adcodes.csv")
@@ -75,7 +87,7 @@ def main(argv=None) -> None:
 
     import opencc
 
-    from kg.kb import load_kb
+    from kg.kb import alias_key, load_kb
 
     to_trad = opencc.OpenCC("s2t")
     kb = load_kb()
@@ -97,6 +109,10 @@ def main(argv=None) -> None:
     counties = [(code, RENAMED.get((code, name), name), code[:4]) for code, name in names.items()
                 if not code.endswith("00") and name not in ("市辖区", "县", "省直辖县级行政区划")]
     counties += ADDED
+    # English names for county-level cities (Kunshan, Yiwu, Taicang): only where the pinyin
+    # is no other place's English name and no other county-level city's pinyin
+    taken_en = {alias_key(n) for e in kb.entries.values() for n in [e.en, *e.en_aliases] if n}
+    pinyin = Counter(english_name(n) for _, n, _ in counties if category(n) == "county_city")
     out, skipped = [], 0
     for code, name, city_code in sorted(counties):
         parent = parent_of.get(city_code) or parent_of.get(code[:2])
@@ -113,8 +129,11 @@ def main(argv=None) -> None:
         entry = {"id": f"place:cn_{code}", "type": "Place", "name": name, "aliases": aliases}
         if short:
             entry["weak_aliases"] = sorted({short, to_trad.convert(short)})
-        entry.update({"en": "", "en_aliases": [], "category": category(name), "located_in": parent,
-                      "adcode": code})
+        en = english_name(name) if category(name) == "county_city" else ""
+        if en and (pinyin[en] > 1 or alias_key(en) in taken_en):
+            en = ""
+        entry.update({"en": en, "en_aliases": [f"{en} City"] if en else [], "category": category(name),
+                      "located_in": parent, "adcode": code})
         out.append(json.dumps(entry, ensure_ascii=False))
     args.out.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{len(out)} county-level divisions written to {args.out} ({skipped} skipped: listed already or no parent)")

@@ -131,3 +131,12 @@ def test_a_bare_legislative_council_is_the_one_of_the_region_at_hand(extract):
     macao = extract("澳門特區行政長官岑浩輝在立法會發表施政報告。")
     assert "澳门特别行政区立法会" in {e.name for e in macao.entities.values()}
     assert "香港特别行政区立法会" not in {e.name for e in macao.entities.values()}
+
+
+def test_county_level_cities_have_english_names_matched_only_capitalised(extract):
+    from tests.conftest import names
+
+    r = extract("Foreign firms expanded in Kunshan and Taicang, two county-level cities under Suzhou. "
+                "Output rose for a long time; he walked a mile.")
+    assert {"昆山市", "太仓市"} <= names(r, "Place")
+    assert "弥勒市" not in names(r, "Place")
