@@ -436,3 +436,11 @@ def test_companies_placed_by_a_frame_a_placing_verb_or_based_in(extract):
 def test_the_head_of_a_ministry_department_named_before_the_name_holds_a_post_there(extract):
     r = extract("中国人民银行信贷市场司负责人车士义介绍，截至6月末贷款增长较快。有关负责人表示，将加快推进。")
     assert ("车士义", "holdsPosition", "中国人民银行信贷市场司") in triples(r)
+
+
+def test_english_ministers_by_portfolio_and_phrasal_promotion_verbs(extract):
+    r = extract("Finance Minister Lan Fo'an spoke. Vice Finance Minister Liao Min attended. He said the ministry "
+                "will make good use of ultra-long special treasury bonds.")
+    t = triples(r)
+    assert ("蓝佛安", "holdsPosition", "财政部") in t and ("Liao Min", "holdsPosition", "财政部") in t
+    assert any(p == "promotes" and o == "超长期特别国债" for _, p, o in t)
