@@ -269,6 +269,13 @@ class ChinesePatterns:
                      "Policy" if suffix in self.policy_suffixes else "Program")
             # 关于X的意见: a document title may hold 的; an event name may not
             start = self._stop_before(text, m.start(), 32, weak_de=label == "Policy")
+            if label != "Event" and start == m.start():
+                # 质量品牌建设工程, 要素保障强化工程: a verb right before the suffix is the name's own
+                w = self._stop_word_ending(text, start, False)
+                if w and len(w) >= 2:
+                    further = self._stop_before(text, start - len(w), 32 - len(w), weak_de=label == "Policy")
+                    if further < start - len(w):      # something names it besides the verb (not 实施培育工程)
+                        start = further
             if label == "Event":
                 # 全省推进新型工业化大会: an event's name may hold the verbs of its theme
                 while start > 0 and m.start() - start < 32:

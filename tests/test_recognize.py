@@ -170,6 +170,13 @@ def test_symposiums_launch_and_mobilisation_meetings_are_events(extract):
     assert "企业座谈会" not in names(r, "Event")      # a kind of meeting, not one named
 
 
+def test_a_verb_right_before_the_suffix_belongs_to_the_programme_name(extract):
+    r = extract("质量品牌建设工程由市市场监管局牵头；要素保障强化工程由市财政局负责。要实施培育工程。")
+    progs = names(r, "Program")
+    assert {"质量品牌建设工程", "要素保障强化工程"} <= progs
+    assert "培育工程" not in progs           # the verb alone names nothing
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
