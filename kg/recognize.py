@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "town": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -775,6 +775,20 @@ class ChinesePatterns:
         yield from self.development_zones(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
+        yield from self.towns(text)
+
+    def towns(self, text):
+        """钟管镇、雷甸镇、新市镇党委, 麦寮乡: townships no list holds, where a list, a clause
+        start or a town body (党委, 政府) shows the word is a name, and jieba does not know
+        it as a common word (城镇, 乡镇, 小镇)."""
+        for m in _TOWN_NAMED_ALONE.finditer(text):
+            name, start = m.group(1), m.start(1)
+            if name[0] in "在和与及的" and len(name) > 3:
+                name, start = name[1:], start + 1     # 在麦寮乡: the preposition, then the town
+            if name in self.kb.generic_terms or _frequent_word(name) or _frequent_word(name[:-1]) \
+                    or self.kb.candidates(name):
+                continue
+            yield Candidate(start, m.end(1), "Place", "town", 0.65)
 
 
 # --------------------------------------------------------------------------------------
@@ -1234,6 +1248,7 @@ def _slogan(inner: str) -> bool:
     return len(inner) <= 3 and _frequent_word(inner)
 
 
+_TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及]))([{HAN}]{{2,3}}[镇乡])(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等)", re.M)
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 

@@ -177,6 +177,13 @@ def test_a_verb_right_before_the_suffix_belongs_to_the_programme_name(extract):
     assert "培育工程" not in progs           # the verb alone names nothing
 
 
+def test_townships_named_in_lists_or_with_their_bodies(extract):
+    r = extract("钟管镇、雷甸镇、新市镇党委主要负责人分别作交流发言。在麦寮乡，石化园区持续扩建。")
+    assert {"钟管镇", "雷甸镇", "新市镇", "麦寮乡"} <= names(r, "Place")
+    # the common words are not towns
+    assert not names(extract("推进城镇化，各乡镇要落实，建设特色小镇。"), "Place")
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
