@@ -255,10 +255,12 @@ class Linker:
         """A shorter corpus name inside a longer one of the same kind, in one article, is
         the same thing said briefly (稳增长方案 in 10个重点工业行业稳增长方案)."""
         corpus = [e for e in entities.values() if e.kb_id is None and e.type in ("Policy", "Program", "Organization")]
+        # the long name may be a listed document: 《数字中国建设整体布局规划》 … 《规划》
+        longer = corpus + [e for e in entities.values() if e.kb_id is not None and e.type in ("Policy", "Program")]
         remap = {}
         for short in corpus:
             ks = alias_key(short.name)
-            for long_ in corpus:
+            for long_ in longer:
                 kl = alias_key(long_.name)
                 if long_ is short or len(kl) <= len(ks) or ks not in kl:
                     continue

@@ -40,3 +40,11 @@ def test_a_weak_short_place_name_does_not_vouch_for_itself(extract):
     assert "新建区" not in names(r, "Place")
     r = extract("江西省南昌市新建区近日新建一批智能工厂。")
     assert "新建区" in names(r, "Place")
+
+
+def test_a_short_title_refers_back_to_the_listed_document_it_abbreviates(extract):
+    r = extract("国务院印发《数字中国建设整体布局规划》。《规划》提出，到2025年基本形成横向打通的格局。"
+                "中央网信办要推动《规划》落实。")
+    policies = [e for e in r.entities.values() if e.type == "Policy"]
+    assert [e.kb_id for e in policies] == ["policy:digital_china_plan"]
+    assert any(r.entities[x.object].kb_id == "policy:digital_china_plan" and x.predicate == "promotes" for x in r.relations)
