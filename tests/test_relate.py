@@ -444,3 +444,10 @@ def test_english_ministers_by_portfolio_and_phrasal_promotion_verbs(extract):
     t = triples(r)
     assert ("蓝佛安", "holdsPosition", "财政部") in t and ("Liao Min", "holdsPosition", "财政部") in t
     assert any(p == "promotes" and o == "超长期特别国债" for _, p, o in t)
+
+
+def test_a_document_named_again_in_an_alias_note_is_not_promoted(extract):
+    r = extract("4月17日，人力资源社会保障部、教育部等九部门联合印发《加快数字人才培育支撑数字经济发展行动方案（2024—2026年）》"
+                "（以下简称《行动方案》）。以下是全文。")
+    preds = {x.predicate for x in r.relations}
+    assert preds == {"issued"}
