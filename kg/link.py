@@ -197,7 +197,7 @@ class Linker:
                     if region is None:
                         continue
                     # a body no template lists (市科技创新委): named in full after its region
-                    full = region.name + m.text.lstrip("省市")
+                    full = region.name + (m.text[1:] if m.text[0] in "省市" else m.text)
                     eid = corpus_entity_id("Organization", full)
                     ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
                     ent.aliases.add(m.text)

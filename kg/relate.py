@@ -45,7 +45,7 @@ PRIOR = {
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
-    "verb_continued": 0.5,
+    "verb_continued": 0.5, "led_by": 0.75,
 }
 
 
@@ -938,6 +938,15 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 verb, vpos = v, i - len(v)
                 break
             i -= 1
+        if verb is not None and text.startswith("的", vpos + len(verb)):
+            # 交通运输部落实中共中央、国务院印发的《…》: the bodies right before the verb of a
+            # relative clause are its actors, not the sentence's subject
+            issuers = _bodies_ending_at(ctx, ms, vpos)
+            if issuers:
+                for actor in issuers:
+                    _emit_programme(ctx, sent, actor, obj, verb, "explicit", iss, imp)
+                last = (issuers, verb, obj.end)
+                continue
         actor, how = _clause_actor(ctx, sent, ms, vpos, state) if verb is not None else (None, None)
         if actor is None:
             # 广西加快推进A建设，…；推进B建设；C建设全面铺开: the actor of the sentence's last
@@ -1134,6 +1143,20 @@ _ALIAS_INTRO = re.compile(r"[（(](?:以下)?简称[“《]?$")
 _NOT_YI = set("下上来及后前便内外为")      # 以下, 以来, 以及 …: not 以 "taking … as"
 
 
+def _bodies_ending_at(ctx, ms, pos) -> list[Mention]:
+    """The bodies listed right before ``pos`` (中共中央、国务院 before 印发), first to last."""
+    found = []
+    for m in reversed(ms):
+        if m.end > pos:
+            continue
+        if ctx.type_of(m) not in ("Organization", "Place") or \
+                ctx.text[m.end:pos] not in (("",) if not found else ("、", "和", "与", "及", "会同")):
+            break
+        found.insert(0, m)
+        pos = m.start
+    return found
+
+
 def _actor_between(ctx, ms, lo, hi) -> bool:
     """Whether a person, body or place is named between ``lo`` and ``hi`` (China itself, as in
     全国前列 or 中国（广西）自由贸易试验区, names no new actor)."""
@@ -1220,6 +1243,49 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
 
 
 _LIST_END = re.compile(r"[）)。；;\n]")
+_LEAD_VERB = re.compile(r"(?:分别)?(?:牵头|负责|组织实施|承担|推进|落实|实施)")
+_BY = re.compile(r"(?:[和与及、][^，。；]{0,30}?)?由")
+
+
+def _body_list(ctx, ms, start, end):
+    """The organisations listed from ``start`` (市工业和信息化局、市发展改革委), and where the list ends."""
+    found, pos = [], start
+    for m in ms:
+        if m.start < pos or m.start >= end:
+            continue
+        if ctx.type_of(m) != "Organization" or ctx.text[pos:m.start] not in ("", "、", "和", "与", "及"):
+            break
+        found.append(m)
+        pos = m.end
+    return found, pos
+
+
+def led_by(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
+    """创新引领工程由市科技局牵头，市工业和信息化局、市发展改革委配合; A工程和B工程由市工业和
+    信息化局牵头: the bodies after 由 that lead, and those said to assist, implement the
+    programmes before it."""
+    text = ctx.text
+    for obj in ms:
+        if ctx.type_of(obj) not in PROGRAMMES or obj.extractor.endswith(":nested"):
+            continue
+        mt = _BY.match(text, obj.end, sent.end)
+        if not mt:
+            continue
+        between = [m for m in ms if obj.end <= m.start < mt.end()]
+        if any(ctx.type_of(m) not in PROGRAMMES for m in between):
+            continue          # 由 belongs to another noun phrase
+        leaders, pos = _body_list(ctx, ms, mt.end(), sent.end)
+        verb = _LEAD_VERB.match(text, pos)
+        if not leaders or not verb:
+            continue
+        bodies = list(leaders)
+        if text.startswith("，", verb.end()):
+            helpers, hpos = _body_list(ctx, ms, verb.end() + 1, sent.end)
+            if helpers and text.startswith("配合", hpos):
+                bodies += helpers
+        for o in [obj] + between:
+            for b in bodies:
+                ctx.emit(b.entity_id, "implements", o.entity_id, sent, "led_by")
 
 
 def _named_document(ctx, m: Mention) -> bool:
@@ -1316,6 +1382,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         event_roles(ctx, sent, top, state)
         visits(ctx, sent, top, state)
         programme_verbs(ctx, sent, top, state)
+        led_by(ctx, sent, top)
         responsible_units(ctx, sent, top, state)
         update_state(ctx, sent, top, state)
     # A relation the article states in two or more sentences is right more often than one

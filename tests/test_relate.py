@@ -451,3 +451,20 @@ def test_a_document_named_again_in_an_alias_note_is_not_promoted(extract):
                 "（以下简称《行动方案》）。以下是全文。")
     preds = {x.predicate for x in r.relations}
     assert preds == {"issued"}
+
+
+def test_programmes_led_by_bodies_after_you_and_assisting_bodies(extract):
+    r = extract("新乡市召开会议。按照分工，创新引领工程由市科技局牵头，市工业和信息化局、市发展改革委配合；"
+                "集群强链工程和优质企业培育工程由市工业和信息化局牵头；质量品牌建设工程由市市场监管局牵头。")
+    t = triples(r)
+    assert {("新乡市科学技术局", "implements", "创新引领工程"), ("新乡市发展和改革委员会", "implements", "创新引领工程"),
+            ("新乡市工业和信息化局", "implements", "优质企业培育工程"),
+            ("新乡市市场监督管理局", "implements", "质量品牌建设工程")} <= t
+    assert ("新乡市科学技术局", "implements", "质量品牌建设工程") not in t
+
+
+def test_the_bodies_of_a_relative_clause_issued_the_documents_not_the_subject(extract):
+    r = extract("交通运输部以中共中央、国务院印发的《交通强国建设纲要》《国家综合立体交通网规划纲要》为遵循。")
+    t = triples(r)
+    assert {("国务院", "issued", "交通强国建设纲要"), ("国务院", "issued", "国家综合立体交通网规划纲要")} <= t
+    assert not any(s == "交通运输部" and p == "issued" for s, p, _ in t)
