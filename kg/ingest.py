@@ -692,8 +692,9 @@ def _html_to_text(markup: str, keep_newlines: bool) -> tuple[dict[str, str], str
         if name == "header" and node.find_parent("article") is None:
             continue
         if name not in _KEEP_ALWAYS and node is not root and _is_bad_attr(node):
-            # a wrapper misnamed "comment-wrap" around the whole story is still the story
-            if len(node.get_text()) < 0.5 * total or total < 200:
+            # a wrapper misnamed "comment-wrap" around the whole story is still the story;
+            # so is a box of the story's own paragraphs among them ("box-related-text")
+            if (len(node.get_text()) < 0.5 * total or total < 200) and not _prose_among_paragraphs(node):
                 continue
         if name in _BLOCK_TAGS:
             out.append("\n")
@@ -708,6 +709,18 @@ def _html_to_text(markup: str, keep_newlines: bool) -> tuple[dict[str, str], str
 
 
 _HTML_WS = re.compile(r"\s+")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _prose_among_paragraphs(node) -> bool:
+    """A block of prose paragraphs (not a list of links) whose parent holds the story's own
+    paragraphs: part of the story, whatever its class says."""
+    parent = node.parent
+    if parent is None or parent.find("p", recursive=False) is None or node.find("p") is None:
+        return False
+    text = node.get_text()
+    links = sum(len(a.get_text()) for a in node.find_all("a"))
+    return len(_HAN_CHAR.findall(text)) >= 100 and links <= 0.2 * len(text)
 
 
 def _ws_mark(m: re.Match) -> str:

@@ -344,3 +344,14 @@ def test_each_sample_article_ingests():
     assert html.url.startswith("https://") and html.source
     hant = next(a for a in items if a.language == "zh-Hant")
     assert "(lián)" in hant.text                              # repaired later, by normalize
+
+
+def test_a_box_of_the_story_s_own_paragraphs_is_kept_whatever_its_class(tmp_path):
+    prose = "在市人代会召开前，各区人代会已陆续召开。虎丘区第十二届人民代表大会第四次会议在科技会堂开幕，区人大常委会主任主持会议，代区长代表区人民政府作政府工作报告，提出全年经济增长目标和十项重点任务。"
+    page = f"""<html><body><div class="art-body"><p>苏州市第十七届人民代表大会第四次会议12日下午开幕。</p>
+    <div class="box-related-text"><p>{prose}</p></div></div>
+    <div class="related-news"><ul><li><a href="/a">代表热议政府工作报告</a></li><li><a href="/b">一图读懂民生实事</a></li></ul></div>
+    </body></html>"""
+    a = read_article(write(tmp_path / "page.html", page))
+    assert "虎丘区第十二届人民代表大会第四次会议" in a.text
+    assert "代表热议政府工作报告" not in a.text         # a list of links beside the story is still dropped
