@@ -720,7 +720,7 @@ def _prose_among_paragraphs(node) -> bool:
         return False
     text = node.get_text()
     links = sum(len(a.get_text()) for a in node.find_all("a"))
-    return len(_HAN_CHAR.findall(text)) >= 100 and links <= 0.2 * len(text)
+    return len(_HAN_CHAR.findall(text)) >= 60 and links <= 0.2 * len(text)
 
 
 def _ws_mark(m: re.Match) -> str:
