@@ -227,6 +227,12 @@ class Linker:
             else:
                 name = full_session_name(m.text) if m.label == "Event" else \
                     full_zone_name(m.text) if m.label == "Place" else m.text
+                if m.label == "Event" and m.extractor.startswith("congress") and m.text[:1] in "省市县":
+                    # 省政府第84次常务会议: the meeting of the article's province (or city)
+                    region = province if m.text[0] == "省" else city or province
+                    if region is None:
+                        continue
+                    name = region.name + re.sub(r"^政府", "人民政府", m.text[1:])
                 eid = corpus_entity_id(m.label, name)
                 ent = entities.get(eid)
                 if ent is None:

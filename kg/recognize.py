@@ -727,6 +727,11 @@ class ChinesePatterns:
                     start = j
                     break
             if start is None:
+                # 省政府第84次常务会议, 市委第5次会议: the body of the region the article is about
+                short = _REGIONAL_MEETING_BODY.search(text, max(0, m.start() - 6), m.start())
+                if short:
+                    start = short.start()
+            if start is None:
                 named = re.search(rf"[{HAN}]{{2,14}}(?:联席会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
                 if named:
                     start = self._stop_before(text, m.start() - len(named.group()), 16, False)
@@ -1196,6 +1201,7 @@ _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)"
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"
 _NUM = f"[{_DIGITS}]+"
+_REGIONAL_MEETING_BODY = re.compile(r"[省市县](?:人民政府|政府|委|委常委会)$")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")

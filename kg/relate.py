@@ -45,7 +45,7 @@ PRIOR = {
     "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
-    "verb_continued": 0.5, "led_by": 0.75,
+    "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
 }
 
 
@@ -67,6 +67,10 @@ class _Ctx:
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
         return e.type if e else m.label
+
+    def type_of_id(self, eid: str) -> str:
+        e = self.entities.get(eid)
+        return e.type if e else ""
 
     def listed_ends(self, s: str, o: str) -> int:
         """How many of the two ends are knowledge-base entries (a calibration feature)."""
@@ -642,6 +646,15 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     and text[actor.start - 1:actor.start] not in ("在", "于"):
                 for a in _coordinated(ctx, ms, actor, vpos):
                     ctx.emit(a.entity_id, "organized", ev.entity_id, sent, "organized_frame")
+            elif actor is not None and how == "explicit" and ctx.type_of(actor) == "Person" and \
+                    state.get("host") is None and verb.startswith("主持"):
+                # 省长尹弘主持召开省政府常务会议: the chair's body holds the meeting (when the
+                # sentence names no organizer); what "会议审议通过" says is that body's
+                body = next((r.object for r in ctx.out if r.subject == actor.entity_id and r.predicate == "holdsPosition"
+                             and ctx.type_of_id(r.object) == "Organization"), None)
+                if body is not None:
+                    state["host"] = Mention(start=-1, end=-1, text="", label="Organization", extractor="meeting",
+                                            entity_id=body)
         # A 主办/举办/召开 (的) E; but 在广州召开 E says where, not who
         for m in ms:
             if m.end <= ev.start and ctx.type_of(m) in ("Organization", "Place"):
@@ -684,6 +697,10 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         return
     for mt in re.finditer(_alternation(verbs), text[sent.start:sent.end]):
         vpos = sent.start + mt.start()
+        if not events and text.startswith(("召开", "举行"), sent.start + mt.end()):
+            continue          # 在郑州主持召开…座谈会: another meeting, one no rule named
+        if text.startswith("精神", sent.start + mt.end()) or text.endswith("重要", 0, vpos):
+            continue          # 传达学习总书记重要讲话精神: a speech cited, not one given here
         actor, how = _clause_actor(ctx, sent, ms, vpos, state, allow_places=False)
         # …举行经济主题记者会，A、B回答提问: the event named last before the verb
         event = next((e for e in reversed(events) if e.end <= vpos), events[0] if events else event)
@@ -866,6 +883,8 @@ def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=T
         speakers = [m for m in earlier if ctx.type_of(m) == "Person"]
         return (speakers or earlier)[-1], "speaker"
     carried = state.get("subject")
+    if carried is not None and state.get("meeting_says") == sent.start and ctx.type_of(carried) in kinds:
+        return carried, "meeting"          # 会议审议通过了《…》: the body whose meeting it is
     if carried is not None and ctx.type_of(carried) in kinds and not _is_company(ctx, carried):
         # a company an official visited heads the next sentences as their topic, but the
         # programmes named there are the official's (or the government's), not the company's
@@ -1171,7 +1190,8 @@ def _inside_mention(ms, pos, exclude):
 # --------------------------------------------------------------------------------------
 _REPORT_SAYS = re.compile(r"(?:政府)?(?:工作)?报告(?:还|并|同时|也)?(?:提出|指出|要求|强调|明确|部署|表示|认为)")
 _DELIVERS_REPORT = re.compile(r"作(?:了)?(?:政府|党代会|常委会)?(?:工作)?报告")
-_MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到)")
+_MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到|"
+                           r"审议通过|研究通过|原则通过|讨论通过|审议|研究)")
 _MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)" + _MEETING_VERB.pattern)
 
 
@@ -1199,6 +1219,7 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         # a meeting whose body the article never names speaks for nobody we know: carrying
         # over whoever was named before (省委、省政府工作要求) gives the tasks to the wrong body
         state["subject"] = host
+        state["meeting_says"] = sent.start       # this sentence's subject is the meeting's body
         return
     if _REPORT_SAYS.match(s) and state.get("reporter") is not None:
         # 报告提出，今年要…: the report speaks for whoever delivered it

@@ -468,3 +468,16 @@ def test_the_bodies_of_a_relative_clause_issued_the_documents_not_the_subject(ex
     t = triples(r)
     assert {("国务院", "issued", "交通强国建设纲要"), ("国务院", "issued", "国家综合立体交通网规划纲要")} <= t
     assert not any(s == "交通运输部" and p == "issued" for s, p, _ in t)
+
+
+def test_a_provincial_executive_meeting_adopts_documents_for_its_government(extract):
+    r = extract("河南省召开会议。22日，省长尹弘主持召开省政府第84次常务会议，传达学习习近平总书记重要讲话精神。"
+                "会议审议通过了《河南省企业投资项目核准和备案管理办法》。会议研究通过了《关于深化教育教学改革全面提高义务教育质量的实施意见》。"
+                "2019年9月，习近平总书记在郑州主持召开黄河流域生态保护和高质量发展座谈会。")
+    t = triples(r)
+    assert "河南省人民政府第84次常务会议" in names(r, "Event")
+    assert {("河南省人民政府", "issued", "河南省企业投资项目核准和备案管理办法"),
+            ("河南省人民政府", "issued", "关于深化教育教学改革全面提高义务教育质量的实施意见"),
+            ("尹弘", "participatedIn", "河南省人民政府第84次常务会议")} <= t
+    assert ("习近平", "participatedIn", "河南省人民政府第84次常务会议") not in t
+    assert {x.extractor for x in r.relations if x.predicate == "issued"} == {"verb_meeting"}
