@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "town": 3, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -781,6 +781,24 @@ class ChinesePatterns:
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
         yield from self.towns(text)
+        yield from self.listed_companies(text)
+
+    def listed_companies(self, text):
+        """引进隆基、晶科、东方日升、福莱特、通威等行业头部企业: the short names listed before
+        等…企业 are companies, known or not."""
+        for m in _COMPANY_LIST.finditer(text):
+            pos = m.start(1)
+            for item in m.group(1).split("、"):
+                start, end = pos, pos + len(item)
+                pos = end + 1
+                if start == m.start(1):
+                    # the first item: drop the words that introduce the list (先后引进)
+                    start = end - _trailing_name_part(item)
+                name = text[start:end]
+                if not 2 <= len(name) <= 8 or name in self.kb.generic_terms or \
+                        any(e.type != "Organization" for e in self.kb.candidates(name)):
+                    continue
+                yield Candidate(start, end, "Organization", "company_list", 0.6)
 
     def towns(self, text):
         """钟管镇、雷甸镇、新市镇党委, 麦寮乡: townships no list holds, where a list, a clause
@@ -1236,6 +1254,20 @@ def _starts_with_verb(text: str) -> bool:
     return False
 
 
+def _trailing_name_part(text: str) -> int:
+    """How many characters at the end of ``text`` come after its last verb, adverb,
+    preposition or conjunction by jieba's dictionary (先后引进|隆基 -> 2)."""
+    import jieba.posseg
+
+    words = jieba.posseg.lcut(text, HMM=False)
+    kept = 0
+    for pair in reversed(words):
+        if pair.flag[:1] in ("v", "d", "p", "c") and kept:
+            break
+        kept += len(pair.word)
+    return kept
+
+
 _ONE_BY_ONE = re.compile(r"^一.一.$")
 _NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万双")
 _COUNTED = re.compile(r"^[\d一二两三四五六七八九十百]+[个项份条批]")
@@ -1255,6 +1287,7 @@ def _slogan(inner: str) -> bool:
 
 
 _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及]))([{HAN}]{{2,3}}[镇乡])(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等)", re.M)
+_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})等(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 

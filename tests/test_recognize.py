@@ -184,6 +184,14 @@ def test_townships_named_in_lists_or_with_their_bodies(extract):
     assert not names(extract("推进城镇化，各乡镇要落实，建设特色小镇。"), "Place")
 
 
+def test_short_names_listed_before_deng_qiye_are_companies(extract):
+    r = extract("滁州先后引进晶科、东方日升、福莱特、亚玛顿等行业头部企业。北京、上海、深圳等城市。")
+    orgs = names(r, "Organization")
+    assert {"晶科", "东方日升", "福莱特", "亚玛顿"} <= orgs
+    assert not any("引进" in o for o in orgs)
+    assert not orgs & {"北京", "上海", "深圳"}
+
+
 def test_alternations_are_tries_that_prefer_the_longest_word():
     import re
 
