@@ -412,8 +412,8 @@ class ChinesePatterns:
             chained = m.start() - last_end <= 1
             known = any(e.type in ("Program", "Policy") for e in self.kb.candidates(inner))
             if known or anchored or chained:
-                if text.startswith(("向", "转变", "作用", "精神"), end):   # “制造大省”向“智造大省”转变: a slogan
-                    continue
+                if text.startswith(("向", "转变", "作用", "精神", "为题", "为主题"), end):
+                    continue          # “制造大省”向“智造大省”转变: a slogan; 以“…”为题: a talk's title
                 if not known and _slogan(inner):
                     continue
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)

@@ -183,6 +183,11 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 pos -= 1
                 continue
             body = ending_at.get(pos)
+            if body is None and group and text[pos - 1] in "：:" and pos - 1 > sent.start:
+                # 山东省水利厅：党组书记、厅长黄红光 (a list item headed by its body)
+                body = ending_at.get(pos - 1)
+                if body is not None and ctx.type_of(body) != "Organization":
+                    body = None
             if body is not None and not group and ctx.type_of(body) == "Organization":
                 # 中共中央政治局常委、…: a body mention that itself ends in a post title
                 t = _longest_at_end(body.text, len(body.text), zh_titles)
@@ -344,6 +349,8 @@ def _nearest_region(ctx, sent, person, rank):
         if m.end > person.start:
             break
         e = ctx.kb.get(m.entity_id)
+        if e is not None and e.type == "Organization" and e.category.endswith("_body") and e.located_in:
+            e = ctx.kb.get(e.located_in)     # 杭州市委书记刘捷…，市委副书记、市长姚高员: 杭州
         if e is not None and e.type == "Place" and e.category in cats:
             best = e.id
     return best
@@ -1265,7 +1272,7 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
 
 _LIST_END = re.compile(r"[）)。；;\n]")
 _LEAD_VERB = re.compile(r"(?:分别)?(?:牵头|负责|组织实施|承担|推进|落实|实施)")
-_BY = re.compile(r"(?:[和与及、][^，。；]{0,30}?)?由")
+_BY = re.compile(r"[》”」]?(?:[和与及、][^，。；]{0,30}?)?由")
 
 
 def _body_list(ctx, ms, start, end):
@@ -1296,6 +1303,12 @@ def led_by(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         if any(ctx.type_of(m) not in PROGRAMMES for m in between):
             continue          # 由 belongs to another noun phrase
         leaders, pos = _body_list(ctx, ms, mt.end(), sent.end)
+        issuing = _longest_at(text, pos, ctx.rules["issue_verbs"]) if ctx.type_of(obj) == "Policy" else None
+        if leaders and issuing:
+            # 《国家水网建设规划纲要》由中共中央、国务院印发实施
+            for b in leaders:
+                ctx.emit(b.entity_id, "issued", obj.entity_id, sent, "verb_by")
+            continue
         verb = _LEAD_VERB.match(text, pos)
         if not leaders or not verb:
             continue

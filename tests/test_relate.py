@@ -481,3 +481,13 @@ def test_a_provincial_executive_meeting_adopts_documents_for_its_government(extr
             ("尹弘", "participatedIn", "河南省人民政府第84次常务会议")} <= t
     assert ("习近平", "participatedIn", "河南省人民政府第84次常务会议") not in t
     assert {x.extractor for x in r.relations if x.predicate == "issued"} == {"verb_meeting"}
+
+
+def test_passive_issuers_list_items_headed_by_a_body_and_titles_of_the_city_named_by_its_committee(extract):
+    r = extract("李国英指出，《国家水网建设规划纲要》由中共中央、国务院印发实施。")
+    assert {("中国共产党中央委员会", "issued", "国家水网建设规划纲要"), ("国务院", "issued", "国家水网建设规划纲要")} <= triples(r)
+    r = extract("交流发言：\n山东省水利厅：党组书记、厅长黄红光以“坚持两网共建”为题发言。")
+    assert ("黄红光", "holdsPosition", "山东省水利厅") in triples(r)
+    assert not names(r, "Program")                       # a talk's title is no programme
+    r = extract("省委副书记、杭州市委书记刘捷出席签约仪式并讲话，市委副书记、市长姚高员主持仪式。")
+    assert ("姚高员", "holdsPosition", "杭州市人民政府") in triples(r)
