@@ -837,7 +837,9 @@ class EnglishPatterns:
                                    rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b"
                                    r"(?! (?:Center|Centre|Hall|Park|Venue|Building|Complex))")   # a venue, not the event
         self.programme_re = re.compile(rf"\b((?:{self.CAP} ){{1,5}}(?:Initiative|Programme|Program|Strategy|Action Plan))\b")
-        self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration))")
+        self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration|"
+                                 rf"Board|Office|Council|Authority|Agency|Association|Federation|Institute|Foundation)"
+                                 rf"(?: (?:of|for) (?:the )?{self.CAP}(?: (?:and )?{self.CAP}){{0,3}})?)")
         # Implementation Plan for Promoting Equipment Renewal in the Industrial Sector; 14th
         # Five-Year Plan; Energy Law: title-case words around a document head, with the
         # function words of English titles between them
@@ -859,10 +861,14 @@ class EnglishPatterns:
         self.programme_heads = set(rules.get("en_programme_heads", ()))
 
     #: Shen Zhulin, deputy head of the NDA, …: a name before a lower-case post in apposition
+    #: Wang Chuanfu, BYD's chairman and president, …: or with the body before a possessive
     APPOSITIVE_NAME = re.compile(
-        r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:the |a )?(?:[a-z-]+ ){0,3}?(?:head|minister|director|"
-        r"director-general|governor|mayor|chairman|chairwoman|president|secretary|spokesperson|spokesman|"
-        r"commissioner|administrator|chief|ambassador|premier|chancellor) (?:of|at|for)\b")
+        r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:(?:the |a )?(?:[a-z-]+ ){0,3}?(?:head|minister|director|"
+        r"director-general|governor|mayor|chairman|chairwoman|president|secretary|secretary-general|spokesperson|"
+        r"spokesman|commissioner|administrator|chief|ambassador|premier|chancellor|manager|founder|"
+        r"chief executive|executive) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
+        r"(?:chairman|chairwoman|president|founder|chief executive|CEO|head|director|general manager|manager|"
+        r"secretary|spokesperson|spokesman|vice president)\b)")
     NOT_NAMES = {"The", "This", "That", "These", "In", "On", "At", "By", "For", "And", "But", "Government", "Ministry",
                  "Commission", "Committee", "Bureau", "Office", "Administration", "Council", "Municipal", "Provincial",
                  "Group", "Company", "University", "Bank", "Association", "Department", "Agency", "Party", "State"}

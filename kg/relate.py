@@ -376,9 +376,12 @@ def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
     return found
 
 
+_EN_POSSESSIVE_TITLE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:chairman|chairwoman|president|founder|chief executive|CEO|"
+                                  r"head|director|general manager|manager|secretary|spokesperson|spokesman|vice president)\b")
 _EN_APPOSITIVE = re.compile(
     r"^,? (?:also |who is |is )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|governor|mayor|president|premier|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,3}? of (?:the )?", re.IGNORECASE)
+    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?",
+    re.IGNORECASE)
 
 
 def _en_titles(kb: KnowledgeBase) -> dict[str, list]:
@@ -465,6 +468,11 @@ def _english_positions(ctx, sent, ms, person):
         org = next((m for m in ms if m.start == at and ctx.type_of(m) == "Organization"), None)
         if org is not None:
             ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_appositive")
+    # Wang Chuanfu, BYD's chairman and president
+    org = next((m for m in ms if m.start >= person.end and ctx.type_of(m) == "Organization"
+                and re.fullmatch(r",\s+(?:the\s+)?", text[person.end:m.start])), None)
+    if org is not None and _EN_POSSESSIVE_TITLE.match(text, org.end):
+        ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_appositive")
 
 
 def _entity_from_kb(kb: KnowledgeBase, eid: str) -> Entity:

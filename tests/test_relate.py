@@ -491,3 +491,12 @@ def test_passive_issuers_list_items_headed_by_a_body_and_titles_of_the_city_name
     assert not names(r, "Program")                       # a talk's title is no programme
     r = extract("省委副书记、杭州市委书记刘捷出席签约仪式并讲话，市委副书记、市长姚高员主持仪式。")
     assert ("姚高员", "holdsPosition", "杭州市人民政府") in triples(r)
+
+
+def test_english_appositives_with_a_possessive_body_and_boards_of(extract):
+    r = extract("BYD Co Ltd opened a plant in Rayong. \"We will bring technology,\" Wang Chuanfu, BYD's chairman and "
+                "president, told guests. Narit Therdsteerasukdi, secretary-general of the Thailand Board of Investment "
+                "(BOI), said BYD was using Thailand as a base.")
+    t = triples(r)
+    assert ("Wang Chuanfu", "holdsPosition", "比亚迪股份有限公司") in t
+    assert ("Narit Therdsteerasukdi", "holdsPosition", "Thailand Board of Investment") in t
