@@ -91,6 +91,17 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
     mentions.sort(key=lambda m: m.start)
 
 
+def _county_body_name(county: KBEntry, short: str) -> str:
+    """县委 -> 中国共产党龙游县委员会, 县政府 -> 龙游县人民政府 (as titles name them), 县经信局 ->
+    龙游县经信局: a county's body named after the county, which no list holds."""
+    rest = short[1:]
+    if rest in ("委", "委员会"):
+        return f"中国共产党{county.name}委员会"
+    if rest in ("政府", "人民政府"):
+        return f"{county.name}人民政府"
+    return county.name + rest
+
+
 _ZONE_SHORTS = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
 
 
@@ -174,6 +185,7 @@ class Linker:
         strong_regions = self._context_regions(mentions, strong_only=True)
         province = self._main_region(regions, PROVINCE_CATEGORIES)
         city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
+        county = self._main_region(regions, {"county", "county_city", "district", "banner"})
         entities: dict[str, Entity] = {}
         original = article.text
         ministry: KBEntry | None = None       # the last central body with departments (司)
@@ -191,13 +203,17 @@ class Linker:
             if entry is not None and entry.category in DEPARTMENT_PARENTS:
                 ministry = entry
             if entry is None and m.extractor.startswith("regional_short"):
-                region = province if m.text.startswith(("省", "自治区")) else city or province
+                region = province if m.text.startswith(("省", "自治区")) else \
+                    county if m.text.startswith(("县", "区")) else city or province
+                if region is None and m.text.startswith(("县", "区")):
+                    continue          # 县经信局 in an article about no county: whose, nobody can say
                 entry = self._regional_body(region, m.text)
                 if entry is None:
                     if region is None:
                         continue
                     # a body no template lists (市科技创新委): named in full after its region
-                    full = region.name + (m.text[1:] if m.text[0] in "省市" else m.text)
+                    full = _county_body_name(region, m.text) if m.text[:1] in "县区" else \
+                        region.name + (m.text[1:] if m.text[0] in "省市" else m.text)
                     eid = corpus_entity_id("Organization", full)
                     ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
                     ent.aliases.add(m.text)

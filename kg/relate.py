@@ -36,6 +36,8 @@ from .records import Article, Entity, Mention, Relation, Sentence
 MAX_SENTENCE_CHARS = 2000
 ACTORS = {"Person", "Organization", "Place"}
 COMPANY_CATEGORIES = {"company", "bank", "insurer", "soe"}
+COUNTY_CATEGORIES = {"county", "county_city", "district", "banner"}
+_GOVERNMENT_ENDINGS = ("局", "委", "厅", "政府", "政协", "人大", "委员会", "办公室", "办", "法院", "检察院", "党委")
 PROGRAMMES = {"Policy", "Program"}
 
 #: Prior confidence of each extractor (before calibration).
@@ -279,10 +281,11 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
         # 省委书记黄坤明 with no body named: the province (or city) the article is about
         ranked = [ctx.kb.posts[t] for t in titles if ctx.kb.posts.get(t) and ctx.kb.posts[t].rank_of]
         for post in ranked:
-            region = _nearest_region(ctx, sent, person, post.rank_of) or ctx.main_region.get(post.rank_of)
+            rank = "county" if post.rank_of == "district" else post.rank_of
+            region = _nearest_region(ctx, sent, person, rank) or ctx.main_region.get(rank)
             gov = _region_body_for(ctx, region, [post.title]) if region else None
             if gov is not None:
-                ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+                _ensure_entity(ctx, gov.id)
                 ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", post.title)
     if body is None and not after and not implied and titles and all(
             ctx.kb.posts.get(t) is not None and ctx.kb.posts[t].of_company for t in titles):
@@ -319,7 +322,7 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
     elif body_type == "Place":
         gov = _region_body_for(ctx, body.entity_id, titles)
         if gov is not None:
-            ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+            _ensure_entity(ctx, gov.id)
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
 
 
@@ -334,8 +337,7 @@ def _government_posts(ctx, sent, person, titles, party_body):
             continue
         gov = _region_body_for(ctx, party_body.located_in, [t])
         if gov is not None:
-            if gov.id not in ctx.entities:
-                ctx.entities[gov.id] = _entity_from_kb(ctx.kb, gov.id)
+            _ensure_entity(ctx, gov.id)
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", t)
 
 
@@ -343,7 +345,8 @@ def _nearest_region(ctx, sent, person, rank):
     """衢州市召开…，市委书记高屹: the last place of that rank named earlier in the sentence."""
     from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES
 
-    cats = PROVINCE_CATEGORIES if rank == "province" else CITY_CATEGORIES
+    cats = PROVINCE_CATEGORIES if rank == "province" else \
+        COUNTY_CATEGORIES if rank in ("county", "district") else CITY_CATEGORIES
     best = None
     for m in ctx.sentence_mentions:
         if m.end > person.start:
@@ -357,10 +360,27 @@ def _nearest_region(ctx, sent, person, rank):
 
 
 def _region_body_for(ctx, place_id: str, titles):
-    """The body a regional post belongs to: 书记 -> the Party committee, else the government."""
+    """The body a regional post belongs to: 书记 -> the Party committee, else the government.
+    Counties and districts have no listed bodies (2,764 of them): theirs are named here
+    (中国共产党龙游县委员会, 龙游县人民政府) and enter the article's entities."""
     party = any("书记" in t or t.endswith("委") or "Secretary" in t for t in titles)
     wanted = ("委员会",) if party else ("人民政府", "特别行政区政府")
-    return next((e for e in _regional_bodies(ctx.kb).get(place_id, ()) if e.name.endswith(wanted)), None)
+    found = next((e for e in _regional_bodies(ctx.kb).get(place_id, ()) if e.name.endswith(wanted)), None)
+    place = ctx.kb.get(place_id) if found is None else None
+    if place is None or place.category not in COUNTY_CATEGORIES:
+        return found
+    from .link import corpus_entity_id
+
+    name = f"中国共产党{place.name}委员会" if party else f"{place.name}人民政府"
+    eid = corpus_entity_id("Organization", name)
+    ctx.entities.setdefault(eid, Entity(id=eid, type="Organization", name=name))
+    return _CountyBody(eid)
+
+
+@dataclass
+class _CountyBody:
+    """A county's party committee or government, named from its place (not a KB entry)."""
+    id: str
 
 
 def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
@@ -417,7 +437,7 @@ def _english_positions(ctx, sent, ms, person):
         if mt:
             gov = _region_body_for(ctx, m.entity_id, [mt.group(1)])
             if gov is not None:
-                ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+                _ensure_entity(ctx, gov.id)
                 ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "en_title", mt.group(1))
     # Under Party Secretary Yuan Jiajun and Mayor Hu Henghua (no place named): the province
     # or city the article is about, as for 省委书记 with no body in Chinese
@@ -433,7 +453,7 @@ def _english_positions(ctx, sent, ms, person):
         region = next((ctx.main_region[r] for r in ranks if r in ctx.main_region), None)
         gov = _region_body_for(ctx, region, [title]) if region else None
         if gov is not None:
-            ctx.entities.setdefault(gov.id, _entity_from_kb(ctx.kb, gov.id))
+            _ensure_entity(ctx, gov.id)
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
     # Minister of X Jin Zhuanglong: an organisation mention inside the title
     for m in ms:
@@ -475,6 +495,12 @@ def _english_positions(ctx, sent, ms, person):
         ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_appositive")
 
 
+def _ensure_entity(ctx, eid: str) -> None:
+    """The article's entity for ``eid``, made from its KB entry when the article has none yet."""
+    if eid not in ctx.entities:
+        ctx.entities[eid] = _entity_from_kb(ctx.kb, eid)
+
+
 def _entity_from_kb(kb: KnowledgeBase, eid: str) -> Entity:
     e = kb.get(eid)
     return Entity(id=e.id, type=e.type, name=e.name, aliases=set(e.aliases + e.en_aliases),
@@ -504,6 +530,8 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         listed = ctx.kb.get(ent.kb_id) if ent.kb_id is not None else None
         if listed is not None and listed.category not in COMPANY_CATEGORIES:
             continue
+        if listed is None and ent.name.endswith(_GOVERNMENT_ENDINGS):
+            continue      # 龙游县经信局, 德清县政协: a government body is its place's, not located there
         # a listed company counts only as the text writes it (杭州海康威视…, not 海康威视)
         named = ctx.text[m.start:m.end] if listed is not None else ent.name
         for n in (4, 3, 2):
@@ -1374,7 +1402,7 @@ def _main_regions(kb, mentions) -> dict:
 
     from .kb import CITY_CATEGORIES, PROVINCE_CATEGORIES
 
-    counts = {"province": Counter(), "city": Counter()}
+    counts = {"province": Counter(), "city": Counter(), "county": Counter()}
     for m in mentions:
         e = kb.get(m.entity_id)
         if e is None:
@@ -1390,6 +1418,8 @@ def _main_regions(kb, mentions) -> dict:
             counts["city"][place.id] += 1
             if place.located_in:
                 counts["province"][place.located_in] += 0.5
+        elif place.category in COUNTY_CATEGORIES:
+            counts["county"][place.id] += 1     # 县长 with no county named: the article's county
     return {k: c.most_common(1)[0][0] for k, c in counts.items() if c}
 
 

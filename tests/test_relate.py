@@ -500,3 +500,12 @@ def test_english_appositives_with_a_possessive_body_and_boards_of(extract):
     t = triples(r)
     assert ("Wang Chuanfu", "holdsPosition", "比亚迪股份有限公司") in t
     assert ("Narit Therdsteerasukdi", "holdsPosition", "Thailand Board of Investment") in t
+
+
+def test_a_county_article_s_bodies_and_leaders_are_the_county_s(extract):
+    r = extract("龙游县召开大会。县委书记张晓峰出席，县委副书记、县长祝建东作政府工作报告。县经信局、县政协参加。衢州市委书记出席。")
+    t = triples(r)
+    assert {("张晓峰", "holdsPosition", "中国共产党龙游县委员会"), ("祝建东", "holdsPosition", "龙游县人民政府")} <= t
+    orgs = names(r, "Organization")
+    assert {"龙游县经信局", "龙游县政协"} <= orgs and not any(o.startswith("衢州市县") for o in orgs)
+    assert not any(p == "locatedIn" and s.startswith("龙游县") for s, p, _ in t)   # a body is its place's
