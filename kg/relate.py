@@ -867,9 +867,11 @@ def _surname_alone(ctx, person, clause: str) -> bool:
 
 
 def _is_dateline(ctx, m) -> bool:
-    """新华社北京7月25日电 / BEIJING, July 25 --: the place an article was filed from."""
-    after = ctx.text[m.end:m.end + 12]
-    return bool(re.match(r"\s*\d{1,2}月\d{1,2}日电|,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:--|—|-)", after))
+    """新华社北京7月25日电 / BEIJING, July 25 --: the agency and the place an article was filed
+    from (据新华社北京9月20日电: the agency is no actor either)."""
+    after = ctx.text[m.end:m.end + 16]
+    return bool(re.match(r"\s*(?:[\u4e00-\u9fff]{2,4})?\d{1,2}月\d{1,2}日电|,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:--|—|-)",
+                         after))
 
 
 def _is_company(ctx, m) -> bool:
@@ -889,7 +891,7 @@ _EN_COMPANY = re.compile(r"\b(?:Co\.?,? Ltd\.?|Company|Corporation|Corp\.?|Group
 def _can_act(ctx, m) -> bool:
     """Whole countries (我国, 全国) are the backdrop of policy news, not the doer."""
     e = ctx.kb.get(m.entity_id)
-    if ctx.type_of(m) == "Place" and _is_dateline(ctx, m):
+    if ctx.type_of(m) in ("Place", "Organization") and _is_dateline(ctx, m):
         return False
     return not (e is not None and e.type == "Place" and e.category == "country")
 
@@ -1009,6 +1011,12 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     _emit_programme(ctx, sent, actor, obj, verb, "explicit", iss, imp)
                 last = (issuers, verb, obj.end)
                 continue
+        if verb in _ADOPTING and state.get("host") is not None and ctx.type_of(obj) == "Policy" \
+                and _convened_here(ctx, sent, ms):
+            # 李强主持召开国务院常务会议，…，审议通过《…》: the meeting adopts it, for its body
+            _emit_programme(ctx, sent, state["host"], obj, verb, "meeting", iss, imp)
+            last = ([state["host"]], verb, obj.end)
+            continue
         actor, how = _clause_actor(ctx, sent, ms, vpos, state) if verb is not None else (None, None)
         if actor is None:
             # 广西加快推进A建设，…；推进B建设；C建设全面铺开: the actor of the sentence's last
@@ -1203,6 +1211,16 @@ def _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp):
 
 _ALIAS_INTRO = re.compile(r"[（(](?:以下)?简称[“《]?$")
 _NOT_YI = set("下上来及后前便内外为")      # 以下, 以来, 以及 …: not 以 "taking … as"
+
+
+_ADOPTING = frozenset(("审议通过", "审议通过了", "研究通过", "研究通过了", "原则通过", "原则通过了", "讨论通过",
+                       "讨论通过了", "通过了《", "通过《"))
+
+
+def _convened_here(ctx, sent, ms) -> bool:
+    """Whether this sentence convenes a meeting (主持召开…会议) the article names."""
+    return any(ctx.type_of(m) == "Event" for m in ms) and \
+        re.search(r"(?:主持召开|召开|举行)", ctx.text[sent.start:sent.end]) is not None
 
 
 def _bodies_ending_at(ctx, ms, pos) -> list[Mention]:

@@ -509,3 +509,11 @@ def test_a_county_article_s_bodies_and_leaders_are_the_county_s(extract):
     orgs = names(r, "Organization")
     assert {"龙游县经信局", "龙游县政协"} <= orgs and not any(o.startswith("衢州市县") for o in orgs)
     assert not any(p == "locatedIn" and s.startswith("龙游县") for s, p, _ in t)   # a body is its place's
+
+
+def test_a_meeting_convened_in_the_sentence_adopts_for_its_body_and_the_agency_is_no_actor(extract):
+    r = extract("据新华社北京9月20日电　国务院总理李强9月20日主持召开国务院常务会议，研究加快推进新型工业化有关工作，"
+                "审议通过《清理拖欠企业账款专项行动方案》。")
+    t = triples(r)
+    assert ("国务院", "issued", "清理拖欠企业账款专项行动方案") in t
+    assert not any(s == "新华社" for s, _, _ in t)
