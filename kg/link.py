@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .kb import CITY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
+from .kb import CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -91,15 +91,24 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
     mentions.sort(key=lambda m: m.start)
 
 
-def _county_body_name(county: KBEntry, short: str) -> str:
+def county_body_name(county: KBEntry, short: str) -> str:
     """县委 -> 中国共产党龙游县委员会, 县政府 -> 龙游县人民政府 (as titles name them), 县经信局 ->
-    龙游县经信局: a county's body named after the county, which no list holds."""
+    龙游县经信局: a county's body named after the county, which no list holds (the relation
+    extractor names the bodies of 县委书记 and 县长 the same way)."""
     rest = short[1:]
     if rest in ("委", "委员会"):
         return f"中国共产党{county.name}委员会"
     if rest in ("政府", "人民政府"):
         return f"{county.name}人民政府"
     return county.name + rest
+
+
+def _name_body(entities: dict[str, Entity], m: Mention, full: str) -> None:
+    """Link ``m`` to the organisation ``full`` names in this article (no list holds it)."""
+    eid = corpus_entity_id("Organization", full)
+    ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
+    ent.aliases.add(m.text)
+    m.entity_id = eid
 
 
 _ZONE_SHORTS = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
@@ -185,7 +194,7 @@ class Linker:
         strong_regions = self._context_regions(mentions, strong_only=True)
         province = self._main_region(regions, PROVINCE_CATEGORIES)
         city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
-        county = self._main_region(regions, {"county", "county_city", "district", "banner"})
+        county = self._main_region(regions, COUNTY_CATEGORIES)
         entities: dict[str, Entity] = {}
         original = article.text
         ministry: KBEntry | None = None       # the last central body with departments (司)
@@ -193,11 +202,7 @@ class Linker:
             if m.extractor == "department_short":
                 if ministry is None:
                     continue                  # 规划司 of no named ministry: whose, nobody can say
-                full = ministry.name + m.text
-                eid = corpus_entity_id("Organization", full)
-                ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
-                ent.aliases.add(m.text)
-                m.entity_id = eid
+                _name_body(entities, m, ministry.name + m.text)
                 continue
             entry = self._choose(m, regions, strong_regions)
             if entry is not None and entry.category in DEPARTMENT_PARENTS:
@@ -212,12 +217,8 @@ class Linker:
                     if region is None:
                         continue
                     # a body no template lists (市科技创新委): named in full after its region
-                    full = _county_body_name(region, m.text) if m.text[:1] in "县区" else \
-                        region.name + (m.text[1:] if m.text[0] in "省市" else m.text)
-                    eid = corpus_entity_id("Organization", full)
-                    ent = entities.setdefault(eid, Entity(id=eid, type="Organization", name=full))
-                    ent.aliases.add(m.text)
-                    m.entity_id = eid
+                    _name_body(entities, m, county_body_name(region, m.text) if m.text[:1] in "县区" else
+                               region.name + (m.text[1:] if m.text[0] in "省市" else m.text))
                     continue
             if entry is None and not m.candidates:
                 hits = [e for e in self.kb.candidates(m.text) if e.type in COMPATIBLE.get(m.label, {m.label})]
@@ -244,8 +245,8 @@ class Linker:
                 name = full_session_name(m.text) if m.label == "Event" else \
                     full_zone_name(m.text) if m.label == "Place" else m.text
                 if m.label == "Event" and m.extractor.startswith("congress") and m.text[:1] in "省市县":
-                    # 省政府第84次常务会议: the meeting of the article's province (or city)
-                    region = province if m.text[0] == "省" else city or province
+                    # 省政府第84次常务会议: the meeting of the article's province (city, county)
+                    region = province if m.text[0] == "省" else county if m.text[0] == "县" else city or province
                     if region is None:
                         continue
                     name = region.name + re.sub(r"^政府", "人民政府", m.text[1:])

@@ -181,7 +181,8 @@ class ChinesePatterns:
         ) if brand_prefixes and brand_regions else None
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         self.institution_followers = tuple(rules.get("institution_followers", ()))
-        self.institution_suffixes = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes)
+        # the words that end a name in a list (之江实验室和西湖大学: 和 separates two names)
+        self.list_item_endings = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes)
         self.nth_re = re.compile(r"第[一二三四五六七八九十百零\d]+(届|次)")
         self.term_heads = ("纪律检查委员会", "人民代表大会常务委员会", "人民代表大会", "委员会")
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
@@ -679,7 +680,7 @@ class ChinesePatterns:
             start = max(start, text.rfind("、", start, m.start()) + 1)
             for sep in "和与及":
                 cut = text.rfind(sep, start, m.start())
-                if cut > start and any(text.endswith(x, 0, cut) for x in self.institution_suffixes):
+                if cut > start and any(text.endswith(x, 0, cut) for x in self.list_item_endings):
                     start = cut + 1
             start = self._drop_leading(text, start, m.start())
             start += _leading_function_words(text[start:m.start()])   # 统筹…中心, 企业到…交易所

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .calibrate import Calibration, load_calibration
-from .kb import KnowledgeBase
+from .kb import COUNTY_CATEGORIES, KnowledgeBase
 from .normalize import split_sentences
 from .recognize import load_rules
 from .records import Article, Entity, Mention, Relation, Sentence
@@ -36,8 +36,6 @@ from .records import Article, Entity, Mention, Relation, Sentence
 MAX_SENTENCE_CHARS = 2000
 ACTORS = {"Person", "Organization", "Place"}
 COMPANY_CATEGORIES = {"company", "bank", "insurer", "soe"}
-COUNTY_CATEGORIES = {"county", "county_city", "district", "banner"}
-_GOVERNMENT_ENDINGS = ("局", "委", "厅", "政府", "政协", "人大", "委员会", "办公室", "办", "法院", "检察院", "党委")
 PROGRAMMES = {"Policy", "Program"}
 
 #: Prior confidence of each extractor (before calibration).
@@ -369,18 +367,11 @@ def _region_body_for(ctx, place_id: str, titles):
     place = ctx.kb.get(place_id) if found is None else None
     if place is None or place.category not in COUNTY_CATEGORIES:
         return found
-    from .link import corpus_entity_id
+    from .link import corpus_entity_id, county_body_name
 
-    name = f"中国共产党{place.name}委员会" if party else f"{place.name}人民政府"
+    name = county_body_name(place, "县委" if party else "县政府")
     eid = corpus_entity_id("Organization", name)
-    ctx.entities.setdefault(eid, Entity(id=eid, type="Organization", name=name))
-    return _CountyBody(eid)
-
-
-@dataclass
-class _CountyBody:
-    """A county's party committee or government, named from its place (not a KB entry)."""
-    id: str
+    return ctx.entities.setdefault(eid, Entity(id=eid, type="Organization", name=name))
 
 
 def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
@@ -530,7 +521,7 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         listed = ctx.kb.get(ent.kb_id) if ent.kb_id is not None else None
         if listed is not None and listed.category not in COMPANY_CATEGORIES:
             continue
-        if listed is None and ent.name.endswith(_GOVERNMENT_ENDINGS):
+        if listed is None and ent.name.endswith(tuple(ctx.rules["government_body_endings"])):
             continue      # 龙游县经信局, 德清县政协: a government body is its place's, not located there
         # a listed company counts only as the text writes it (杭州海康威视…, not 海康威视)
         named = ctx.text[m.start:m.end] if listed is not None else ent.name
@@ -599,9 +590,6 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
 
 
-_PLACING_VERBS = ("位于", "地处", "坐落于", "坐落在", "总部位于", "落户")
-
-
 def _chain_start(places, p) -> int:
     """Where a run of adjacent places ending with ``p`` starts (佛山市顺德区)."""
     start = p.start
@@ -613,7 +601,7 @@ def _chain_start(places, p) -> int:
 def _placed_by_verb(ctx, places, p) -> bool:
     """位于郫都区 / 位于佛山市顺德区: 位于 (or 地处, 坐落于) before the place or before the
     places right in front of it."""
-    return ctx.text.endswith(_PLACING_VERBS, 0, _chain_start(places, p))
+    return ctx.text.endswith(tuple(ctx.rules["placing_verbs"]), 0, _chain_start(places, p))
 
 
 def _companies_in_framed_place(ctx, sent, ms, places):
@@ -1011,7 +999,7 @@ def programme_verbs(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     _emit_programme(ctx, sent, actor, obj, verb, "explicit", iss, imp)
                 last = (issuers, verb, obj.end)
                 continue
-        if verb in _ADOPTING and state.get("host") is not None and ctx.type_of(obj) == "Policy" \
+        if verb in iss and "通过" in verb and state.get("host") is not None and ctx.type_of(obj) == "Policy" \
                 and _convened_here(ctx, sent, ms):
             # 李强主持召开国务院常务会议，…，审议通过《…》: the meeting adopts it, for its body
             _emit_programme(ctx, sent, state["host"], obj, verb, "meeting", iss, imp)
@@ -1213,10 +1201,6 @@ _ALIAS_INTRO = re.compile(r"[（(](?:以下)?简称[“《]?$")
 _NOT_YI = set("下上来及后前便内外为")      # 以下, 以来, 以及 …: not 以 "taking … as"
 
 
-_ADOPTING = frozenset(("审议通过", "审议通过了", "研究通过", "研究通过了", "原则通过", "原则通过了", "讨论通过",
-                       "讨论通过了", "通过了《", "通过《"))
-
-
 def _convened_here(ctx, sent, ms) -> bool:
     """Whether this sentence convenes a meeting (主持召开…会议) the article names."""
     return any(ctx.type_of(m) == "Event" for m in ms) and \
@@ -1331,15 +1315,11 @@ _BY = re.compile(r"[》”」]?(?:[和与及、][^，。；]{0,30}?)?由")
 
 def _body_list(ctx, ms, start, end):
     """The organisations listed from ``start`` (市工业和信息化局、市发展改革委), and where the list ends."""
-    found, pos = [], start
-    for m in ms:
-        if m.start < pos or m.start >= end:
-            continue
-        if ctx.type_of(m) != "Organization" or ctx.text[pos:m.start] not in ("", "、", "和", "与", "及"):
-            break
-        found.append(m)
-        pos = m.end
-    return found, pos
+    first = next((m for m in ms if m.start == start and ctx.type_of(m) == "Organization"), None)
+    if first is None:
+        return [], start
+    found = _coordinated(ctx, ms, first, end)
+    return found, found[-1].end
 
 
 def led_by(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
