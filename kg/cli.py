@@ -37,6 +37,11 @@ def cli():
                    "or auto (the spaCy model when shipped).")
 @click.option("--ner-model", type=click.Path(path_type=Path),
               help="Model folder for --ner hanlp (default: $HANLP_HOME) or --ner spacy.")
+@click.option("--relations", type=click.Choice(["model", "rules"]), default="model", show_default=True,
+              help="model: the rules' relations plus those the trained relation model finds between names of one "
+                   "sentence (extractor relation_model, its probability as kg:confidence); rules: the rules alone.")
+@click.option("--relation-model", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A relation model trained by scripts/train_relations.py (default: the shipped one).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input was skipped.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
               help="Worker processes for extraction (with --engine dask: workers of the local cluster).")
@@ -51,7 +56,7 @@ def cli():
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
               help="Seconds to wait while another build holds OUT; then refuse.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler, full, max_bytes, max_chars,
+def build(paths, out_dir, html, ner, ner_model, relations, relation_model, strict, jobs, engine, scheduler, full, max_bytes, max_chars,
           wait, quiet):
     """Build the knowledge graph of PATHS (files or folders) into OUT.
 
@@ -91,7 +96,9 @@ def build(paths, out_dir, html, ner, ner_model, strict, jobs, engine, scheduler,
         click.echo("no input given: building the bundled sample corpus", err=True)
     try:
         with folder_lock(out_dir, wait=wait), limits(max_bytes=max_bytes, max_chars=max_chars):
-            pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None)
+            relation_setting = None if relations == "rules" else str(relation_model or "default")
+            pipeline = Pipeline(ner=ner, ner_model=str(ner_model) if ner_model else None,
+                                relation_model=relation_setting)
             pipeline.recognizer.nlp("zh")   # load models now, so a missing one fails before any work
             report = run_build(paths or None, out_dir, html=html, pipeline=pipeline,
                                progress=progress_ctx, on_skip=on_skip, jobs=jobs, engine=engine,

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import KGError
+from .errors import BackendError, KGError
 from .kb import KnowledgeBase, load_kb
 from .link import Linker
 from .normalize import normalize_article
 from .recognize import Recognizer, load_rules
 from .records import Article, DocumentResult, Skipped
 from .relate import extract_relations
+from .relmodel import MODEL_FILE, RelationModel
 
 class Pipeline:
     """Extraction for one article at a time; cheap to call, expensive to create once.
@@ -36,14 +37,18 @@ class Pipeline:
     """
 
     def __init__(self, kb: KnowledgeBase | None = None, data_dir: str | None = None,
-                 ner: str = "rules", ner_model: str | None = None, calibration=None):
+                 ner: str = "rules", ner_model: str | None = None, calibration=None,
+                 relation_model: str | None = "default"):
         self.kb = kb or load_kb(data_dir)
         self.calibration = calibration
         self.rules = load_rules()
+        #: The trained relation model beside the rules ("default": the shipped one; a path; None: rules only).
+        self.relation_model = _relation_model(relation_model)
         self.recognizer = Recognizer(data_dir, ner=ner, ner_model=ner_model)
         self.linker = Linker(self.kb)
         #: What a worker process needs to build the same pipeline (see :func:`build`).
-        self.settings = {"data_dir": data_dir, "ner": ner, "ner_model": ner_model}
+        self.settings = {"data_dir": data_dir, "ner": ner, "ner_model": ner_model,
+                         "relation_model": relation_model}
         #: Seconds spent in each stage, summed over calls, when set to a dict (benchmarks).
         self.timings: dict[str, float] | None = None
 
@@ -54,8 +59,14 @@ class Pipeline:
         mentions = self.recognizer(article)
         entities = self.linker.link(article, mentions)
         mentions = [m for m in mentions if m.entity_id]
-        relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
+        relations = self._relations(article, mentions, entities)
         return _result(article, mentions, entities, relations)
+
+    def _relations(self, article, mentions, entities):
+        relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
+        if self.relation_model is not None:
+            relations += self.relation_model.add_relations(article, mentions, entities, relations, self.rules)
+        return relations
 
     def _timed(self, article: Article, t: dict[str, float]) -> DocumentResult:
         clock = time.perf_counter
@@ -67,12 +78,21 @@ class Pipeline:
         entities = self.linker.link(article, mentions)
         mentions = [m for m in mentions if m.entity_id]
         t3 = clock()
-        relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
+        relations = self._relations(article, mentions, entities)
         t4 = clock()
         for stage, seconds in (("normalize", t1 - t0), ("recognize", t2 - t1), ("link", t3 - t2),
                                ("relate", t4 - t3)):
             t[stage] = t.get(stage, 0.0) + seconds
         return _result(article, mentions, entities, relations)
+
+
+def _relation_model(setting: str | None) -> RelationModel | None:
+    if setting is None:
+        return None
+    path = MODEL_FILE if setting == "default" else Path(setting)
+    if not path.exists():
+        raise BackendError(f"relation model not found: {path} (train one: python scripts/train_relations.py --write)")
+    return RelationModel.load(path)
 
 
 def _result(article, mentions, entities, relations) -> DocumentResult:
@@ -101,7 +121,7 @@ SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 
 #: The modules and data whose change changes what extraction produces: a build into a
 #: folder built with other ones re-extracts every article.
-_EXTRACTION_MODULES = ("ingest", "normalize", "recognize", "spans", "ner", "kb", "link", "relate",
+_EXTRACTION_MODULES = ("ingest", "normalize", "recognize", "spans", "ner", "kb", "link", "relate", "relmodel",
                        "calibrate", "records", "graph", "store", "namespace")
 _NOT_EXTRACTION_DATA = ("sample", "queries", "viz")
 MANIFEST_VERSION = 1

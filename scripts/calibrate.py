@@ -45,7 +45,8 @@ def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple]:
     """(document, extractor, prior, correct, listed ends, repeated, (s, p, o)) for every
     statement the pipeline makes."""
     score = load_scorer(scorer_path)
-    pipeline = Pipeline(calibration=Calibration())        # priors, not a previous fit
+    # priors, not a previous fit; the rules only (the relation model sets its own confidence)
+    pipeline = Pipeline(calibration=Calibration(), relation_model=None)
     results = [pipeline(a) for a in iter_articles([corpus]) if not isinstance(a, Skipped)]
     with tempfile.TemporaryDirectory() as tmp:
         ttl = Path(tmp) / "graph.ttl"

@@ -449,8 +449,9 @@ def test_english_ministers_by_portfolio_and_phrasal_promotion_verbs(extract):
 def test_a_document_named_again_in_an_alias_note_is_not_promoted(extract):
     r = extract("4月17日，人力资源社会保障部、教育部等九部门联合印发《加快数字人才培育支撑数字经济发展行动方案（2024—2026年）》"
                 "（以下简称《行动方案》）。以下是全文。")
-    preds = {x.predicate for x in r.relations}
-    assert preds == {"issued"}
+    # (以 of 以下简称 is no promoting verb; the relation model may still judge the issuers to implement it)
+    assert {x.predicate for x in r.relations if x.extractor != "relation_model"} == {"issued"}
+    assert "promotes" not in {x.predicate for x in r.relations}
 
 
 def test_programmes_led_by_bodies_after_you_and_assisting_bodies(extract):
