@@ -168,6 +168,9 @@ class ChinesePatterns:
         # names read back from a rare anchor word (a designated centre, 第N届): see below
         self.place_names = {n for e in kb.entries.values() if e.type == "Place" and e.category != "country"
                             for n in [e.name, *e.aliases] if len(n) >= 2}
+        # a county's bare name (晋江, a weak alias alone) does name the place before a zone word
+        self.zone_place_names = self.place_names | {n for e in kb.entries.values() if e.type == "Place"
+                                                    for n in e.weak_aliases if len(n) >= 2}
         centres = rules.get("designated_centres", ())
         self.centre_word_re = re.compile(_alternation(centres)) if centres else None
         brand_regions = sorted({n for e in kb.entries.values() if e.type == "Place"
@@ -564,13 +567,9 @@ class ChinesePatterns:
         """合肥高新技术产业开发区, 芜湖经开区, 东莞市长安镇: a zone or town named after (or right
         after) a place the KB knows. Anchored on the zone word, the place read back from it."""
         for m in _ZONE_WORD.finditer(text):
-            for k in (2, 3, 4, 5, 6, 7):
-                start = m.start() - k
-                if start < 0:
-                    break
-                if text[start:m.start()] in self.place_names:
-                    yield Candidate(start, m.end(), "Place", "zone", 0.7)
-                    break
+            start = self._zone_start(text, m.start())
+            if start is not None:
+                yield Candidate(start, m.end(), "Place", "zone", 0.7)
         for m in _TOWN.finditer(text):
             found = None
             for j in (2, 1, 3):                     # the town's own name, before 镇/乡/街道
@@ -583,6 +582,22 @@ class ChinesePatterns:
                     break
             if found is not None and not self.kb.candidates(text[found:m.end()]):
                 yield Candidate(found, m.end(), "Place", "county", 0.7)
+
+    def _zone_start(self, text: str, end: int) -> int | None:
+        """Where a zone's name starts: the place right before the zone word (芜湖经开区), or a
+        place and a short brand of its own (威海火炬高技术产业开发区, 威海临港经济技术开发区);
+        a county's bare name (晋江经济开发区) only where no full place name fits."""
+        for names in (self.place_names, self.zone_place_names):
+            for brand in range(0, 5):
+                brand_start = end - brand
+                if brand and (brand_start < 2 or not all(_HAN_RE.match(c) for c in text[brand_start:end])
+                              or any(c in "的和与及、" for c in text[brand_start:end])):
+                    break
+                for k in range(2, 8):
+                    start = brand_start - k
+                    if start >= 0 and text[start:brand_start] in names:
+                        return start
+        return None
 
     def named_clusters(self, text):
         """无锡市物联网集群, 广州市、佛山市、惠州市超高清视频和智能家电集群: a city's named industrial
@@ -1183,7 +1198,11 @@ class SpanResolver:
             outer = cover.get(span.start)
             if outer is not None and not (span.end <= outer.end and outer != span):
                 outer = None
-            if outer is not None and outer.label_ in self.NESTABLE_IN:
+            # a zone names its place (沭阳经济技术开发区): the county is mentioned, and its bodies
+            # (县委, 县政府) are named after it
+            if outer is not None and (outer.label_ in self.NESTABLE_IN or
+                                      (outer._.kg_extractor == "zone" and span.label_ == "Place"
+                                       and span.start == outer.start)):
                 nested.append(span)
         doc.spans["kg_nested"] = nested
         return doc
@@ -1221,7 +1240,8 @@ class SpanResolver:
 _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 
 
-_ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|保税区|高新区|经开区)")
+_ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|"
+                        r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园)")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"

@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "located_adjacent": 0.85, "located_company": 0.8, "located_event": 0.8, "located_frame": 0.7,
+    "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -534,6 +534,16 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                     break             # a branch named after another city: the list knows better
                 ctx.entities.setdefault(place.id, _entity_from_kb(ctx.kb, place.id))
                 ctx.emit(ent.id, "locatedIn", place.id, sent, "located_company")
+                break
+    # a zone named after its place: 威海临港经济技术开发区, 晋江经济开发区 (a county's bare name too)
+    for m in ms:
+        if m.extractor != "zone" or ctx.kb.get(m.entity_id) is not None:
+            continue
+        for n in (5, 4, 3, 2):
+            hits = [e for e in ctx.kb.candidates(m.text[:n], weak=True) if e.type == "Place"]
+            if hits:
+                ctx.entities.setdefault(hits[0].id, _entity_from_kb(ctx.kb, hits[0].id))
+                ctx.emit(m.entity_id, "locatedIn", hits[0].id, sent, "located_zone")
                 break
     # 位于郫都区的四川新华西乳业公司 / 营山县川北电缆有限公司 (a county just before a company)
     for m in ms:

@@ -255,6 +255,16 @@ def test_development_zones_and_towns_are_places_with_one_node_per_zone(extract):
     assert "安镇" not in names(r, "Person")          # 东莞市长安镇 is not 市长 + a name
 
 
+def test_zones_with_a_brand_of_their_own_or_a_county_name_are_places_in_that_place(extract):
+    r = extract("天津滨海高新技术产业开发区和昆山经济技术开发区去年新增高新技术企业数百家。")
+    assert {"天津滨海高新技术产业开发区", "昆山经济技术开发区"} <= names(r, "Place")
+    assert "滨海县" not in names(r, "Place")          # a county's bare name inside the brand is no mention
+    located = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "locatedIn"}
+    assert {("天津滨海高新技术产业开发区", "天津市"), ("昆山经济技术开发区", "昆山市")} <= located
+    # the zone's place is mentioned (its county bodies are named after it)
+    assert "昆山市" in names(r, "Place")
+
+
 def test_function_words_after_titles_are_not_names(extract):
     r = extract("李家超表示，由副财政司司长黄伟纶领导的工作组将推动低空经济发展。"
                 "会议深入学习贯彻习近平总书记关于制造强国的重要论述。这次大会为期两天。")
