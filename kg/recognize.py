@@ -449,8 +449,13 @@ class ChinesePatterns:
                 cut = text.rfind(sep, start, m.start())
                 if cut > start and text.endswith(("政府", "部", "委", "局", "厅", "办", "委员会", "大学", "研究院"), 0, cut):
                     start = cut + 1
-            if re.match(r"\d+家", text[start:m.start()]):
-                continue          # 6家国有大型商业银行: a count of companies, not a name
+            if _COUNTED_BODIES.match(text, start):
+                continue          # 6家国有大型商业银行, 四所…实验室: a count of bodies, not a name
+            # 以威高集团有限公司为龙头: the name sits between 以 and 为
+            if text.startswith("为", m.end()):
+                cut = text.rfind("以", start, m.start() - 1)
+                if cut >= start and m.start() - cut > 2:
+                    start = cut + 1
             # 全资附属公司港深创新及科技园有限公司: a company word inside is a description before the name
             at, word = max((text.rfind(w, start, m.start() - 1), w) for w in ("公司", "企业"))
             if at >= start and m.start() - (at + len(word)) >= 2:
@@ -702,10 +707,16 @@ class ChinesePatterns:
             if self.post_re is not None and self.post_re.search(text, start, m.start()):
                 continue          # 基金会董事长江丙坤与海峡两岸关系协会: a title inside, not one name
             core = self._strip_generic(text[start:m.start()])
-            if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms:
-                continue          # 全国重点实验室, 高等学校: no name before the word
-            if not self.kb.candidates(text[start:m.end()]):
-                yield Candidate(start, m.end(), "Organization", "institution", 0.7)
+            if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms \
+                    or _COUNTED_BODIES.match(text, start):
+                continue          # 全国重点实验室, 高等学校, 四所国家重点实验室: no name before the word
+            end = m.end()
+            # 山东大学（威海）: a university's campus, named by its city in brackets, is its own name
+            campus = _CAMPUS.match(text, end)
+            if campus and campus.group(1) in self.zone_place_names:
+                end = campus.end()
+            if end > m.end() or not self.kb.candidates(text[start:end]):
+                yield Candidate(start, end, "Organization", "institution", 0.7)
 
     def terms_and_congresses(self, text):
         """中共杭州市第十二届委员会 (a body in its Nth term) and 中国共产党杭州市第十三次代表大会
@@ -1297,6 +1308,8 @@ def _trailing_name_part(text: str) -> int:
 
 _ONE_BY_ONE = re.compile(r"^一.一.$")
 _NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万双")
+_COUNTED_BODIES = re.compile(r"[\d一二两三四五六七八九十百几多数]+[家所座个]")
+_CAMPUS = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
 _COUNTED = re.compile(r"^[\d一二两三四五六七八九十百]+[个项份条批]")
 
 

@@ -525,6 +525,14 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             continue      # 龙游县经信局, 德清县政协: a government body is its place's, not located there
         # a listed company counts only as the text writes it (杭州海康威视…, not 海康威视)
         named = ctx.text[m.start:m.end] if listed is not None else ent.name
+        campus = re.search(r"[（(]([\u4e00-\u9fff]{2,4})[)）]$", named)
+        if campus:
+            # 山东大学（威海）: the campus is where its bracket says
+            hits = [e for e in ctx.kb.candidates(campus.group(1), weak=True) if e.type == "Place"]
+            if hits:
+                ctx.entities.setdefault(hits[0].id, _entity_from_kb(ctx.kb, hits[0].id))
+                ctx.emit(ent.id, "locatedIn", hits[0].id, sent, "located_company")
+            continue
         for n in (4, 3, 2):
             # a city before a company's name says where it is; a province is usually a brand
             hits = [e for e in ctx.kb.candidates(named[:n]) if e.type == "Place" and e.place_level >= 2]

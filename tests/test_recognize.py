@@ -265,6 +265,17 @@ def test_zones_with_a_brand_of_their_own_or_a_county_name_are_places_in_that_pla
     assert "昆山市" in names(r, "Place")
 
 
+def test_company_names_between_yi_and_wei_a_counted_lab_and_a_campus_in_brackets(extract):
+    r = extract("新能源汽车产业链以比亚迪汽车工业有限公司为龙头。深圳拥有六所国家重点实验室。"
+                "哈尔滨工业大学（深圳）和北京师范大学（珠海）参加了会议。")
+    orgs = names(r, "Organization")
+    assert "比亚迪汽车工业有限公司" in orgs and not any(o.startswith("新能源") for o in orgs)
+    assert not any("六所" in o for o in orgs)
+    assert {"哈尔滨工业大学（深圳）", "北京师范大学（珠海）"} <= orgs
+    located = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "locatedIn"}
+    assert ("哈尔滨工业大学（深圳）", "深圳市") in located and ("哈尔滨工业大学（深圳）", "哈尔滨市") not in located
+
+
 def test_function_words_after_titles_are_not_names(extract):
     r = extract("李家超表示，由副财政司司长黄伟纶领导的工作组将推动低空经济发展。"
                 "会议深入学习贯彻习近平总书记关于制造强国的重要论述。这次大会为期两天。")
