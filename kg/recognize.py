@@ -920,9 +920,14 @@ class EnglishPatterns:
                 continue
             yield Candidate(m.start(1), m.end(1), "Program", "en_pattern", 0.6)
         for m in self.org_re.finditer(text):
-            if m.group(1).split()[0] in ("The", "A", "An"):
+            start = m.start(1)
+            words = m.group(1).split()
+            # Hangzhou-based Zhejiang Geely Holding Group: where it is based is no part of the name
+            while len(words) > 2 and words[0].endswith(("-based", "-headquartered")):
+                start += len(words.pop(0)) + 1
+            if words[0] in ("The", "A", "An"):
                 continue
-            yield Candidate(m.start(1), m.end(1), "Organization", "en_pattern", 0.5)
+            yield Candidate(start, m.end(1), "Organization", "en_pattern", 0.5)
         if self.document_re is not None:
             yield from self.documents(text)
         yield from self.lower_case_documents(text)

@@ -575,6 +575,14 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 text[m.end:p.start])), None)
             if place is not None:
                 ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
+        # Hangzhou-based Zhejiang Geely Holding Group
+        for m in ms:
+            if ctx.type_of(m) != "Organization":
+                continue
+            place = next((p for p in places if 0 < m.start - p.end <= 16 and re.fullmatch(
+                r"-(?:based|headquartered) ", text[p.end:m.start])), None)
+            if place is not None:
+                ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
     # a district or county named right after its city: 南充市高坪区
     for a in places:
         for b in places:

@@ -518,3 +518,13 @@ def test_a_meeting_convened_in_the_sentence_adopts_for_its_body_and_the_agency_i
     t = triples(r)
     assert ("国务院", "issued", "清理拖欠企业账款专项行动方案") in t
     assert not any(s == "新华社" for s, _, _ in t)
+
+
+def test_an_english_x_based_company_is_located_in_x_and_the_place_is_no_part_of_its_name(extract):
+    r = extract("Shenzhen-headquartered BYD Company opened a plant. Hefei-based Sungrow Power Supply Co., Ltd. "
+                "signed an agreement.")
+    t = triples(r)
+    assert ("比亚迪股份有限公司", "locatedIn", "深圳市") in t
+    orgs = {e.name for e in r.entities.values() if e.type == "Organization"}
+    assert not any("based" in o.lower() for o in orgs)
+    assert any(s.startswith("Sungrow") and p == "locatedIn" and o == "合肥市" for s, p, o in t)
