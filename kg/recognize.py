@@ -835,9 +835,10 @@ class ChinesePatterns:
             name, start = m.group(1), m.start(1)
             if name[0] in "在和与及的" and len(name) > 3:
                 name, start = name[1:], start + 1     # 在麦寮乡: the preposition, then the town
-            if name in self.kb.generic_terms or _frequent_word(name) or _frequent_word(name[:-1]) \
-                    or self.kb.candidates(name):
-                continue
+            if name in self.kb.generic_terms or _frequent_word(name) or self.kb.candidates(name) \
+                    or name[0] in "各每全本该多两几诸其此" \
+                    or (_frequent_word(name[:-1]) and not _noun_word(name[:-1])):
+                continue      # 城镇, 各乡镇, 小城镇; but 新安镇, 溪口镇 (新安, 溪口: names jieba knows)
             yield Candidate(start, m.end(1), "Place", "town", 0.65)
 
 
@@ -1287,6 +1288,14 @@ def _frequent_word(word: str) -> bool:
         jieba.posseg.dt.word_tag_tab.get(word, "") not in ("nr", "nrfg", "nrt")
 
 
+def _noun_word(word: str) -> bool:
+    """jieba's dictionary tags the word as a noun or a name (n, ns, nz, j ...), not as an
+    adjective, a verb or a measure word (小, 各, 重)."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word, "")[:1] in ("n", "j")
+
+
 def _starts_with_verb(text: str) -> bool:
     """True when ``text`` opens with a word of two or more characters that jieba's
     dictionary tags as a verb, adverb, preposition or conjunction (深入, 专程, 就)."""
@@ -1331,7 +1340,8 @@ def _slogan(inner: str) -> bool:
     return len(inner) <= 3 and _frequent_word(inner)
 
 
-_TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及]))([{HAN}]{{2,3}}[镇乡])(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等)", re.M)
+_TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(?<=支持|推动|来到|走进|前往|深入))([{HAN}]{{2,3}}[镇乡])"
+                               rf"(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等|一名|探索|调研|考察)", re.M)
 _COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})等(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
