@@ -313,7 +313,7 @@ def test_the_nth_meeting_of_a_body_is_an_event(extract):
 
 
 def test_towns_whose_names_jieba_knows_as_places_are_towns_but_generic_townships_are_not(extract):
-    r = extract("周庄镇、锦溪镇等古镇游客增多。省里支持溪口镇发展民宿。各乡镇和城镇都要落实，小城镇建设加快。")
+    r = extract("周庄镇、锦溪镇等古镇游客增多。省里支持溪口镇探索民宿发展新路。各乡镇和城镇都要落实，小城镇建设加快。")
     places = names(r, "Place")
     assert {"周庄镇", "锦溪镇", "溪口镇"} <= places
     assert not places & {"各乡镇", "城镇", "小城镇", "乡镇"}
