@@ -111,6 +111,7 @@ class BodyTemplate:
     party: bool = False
     party_organ: bool = False      # 江苏省委组织部: also written with 中共 in front
     key: str = ""
+    category: str = ""             # zone_committee: named after the city without 市
 
 
 _LEVEL_WORDS = ("Provincial", "Municipal", "County")
@@ -255,6 +256,10 @@ class KnowledgeBase:
                 else:
                     name = f"{region.name}{t.suffix}"
                     aliases = [f"{region.name}{s}" for s in t.short]
+                    if t.category == "zone_committee" and short_region and region.name.endswith("市"):
+                        # 西安高新技术产业开发区管理委员会: a zone bears its city's name without 市
+                        aliases.append(name)
+                        name = f"{short_region[0]}{t.suffix}"
                     aliases += [f"{s}{t.suffix}" for s in short_region]
                     aliases += [f"{s}{x}" for s in short_region for x in t.short
                                 if len(x) >= 3 or x.endswith(("厅", "局", "委"))]

@@ -148,8 +148,11 @@ class ChinesePatterns:
             for form in [t.suffix, *t.short]:
                 if len(form) >= 2:
                     shorts[form] = t.level
+        # 高新区管委会 alone: a zone's committee is the city's, with no 市 before it
+        zone_shorts = [form for t in kb.templates if t.category == "zone_committee" for form in t.short]
+        bare = f"|(?:{_alternation(zone_shorts)})" if zone_shorts else ""
         self.regional_short_re = re.compile(
-            f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)})") if shorts else None
+            f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)}){bare}") if shorts else None
         self.place_chars = "省市区县州盟"
         self.party_short_re = re.compile(
             f"(?<![{HAN}])(?:省委|市委|区委|县委|州委)(?=、|和|与|及|召开|印发|出台|部署|决定|发布|主办|举办)")

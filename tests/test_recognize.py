@@ -317,3 +317,11 @@ def test_towns_whose_names_jieba_knows_as_places_are_towns_but_generic_townships
     places = names(r, "Place")
     assert {"周庄镇", "锦溪镇", "溪口镇"} <= places
     assert not places & {"各乡镇", "城镇", "小城镇", "乡镇"}
+
+
+def test_a_zone_committee_is_named_after_its_city_without_shi_also_when_written_alone(extract):
+    r = extract("成都市召开会议。成都高新区管委会、市经信局参加。会议要求，高新区管委会要做好服务。")
+    orgs = names(r, "Organization")
+    assert "成都高新技术产业开发区管理委员会" in orgs and "成都市高新技术产业开发区管理委员会" not in orgs
+    mentioned = [m for m in r.mentions if m.text == "高新区管委会"]
+    assert mentioned and r.entities[mentioned[0].entity_id].name == "成都高新技术产业开发区管理委员会"
