@@ -212,9 +212,12 @@ def main(argv=None) -> int:
         made = [(prob, ok) for prob, ok in judged if prob >= threshold]
         platt = platt_fit(made)
         after = [(RelationModel({}, 0.0, 0.0, {"confidence": platt}).confidence(p), ok) for p, ok in made]
+        raw_ece, platt_ece = expected_calibration_error(made), expected_calibration_error(after)
         print(f"held-out statements the model makes at {threshold}: {len(made)}, right {sum(ok for _, ok in made)}; "
-              f"ECE {expected_calibration_error(made):.3f} as probability, "
-              f"{expected_calibration_error(after):.3f} Platt-scaled (a={platt[0]:.3f}, b={platt[1]:.3f})")
+              f"ECE {raw_ece:.3f} as probability, {platt_ece:.3f} Platt-scaled (a={platt[0]:.3f}, b={platt[1]:.3f})")
+        if platt_ece >= raw_ece:
+            platt = [1.0, 0.0]          # the probability is as calibrated as it gets: keep it
+            print("confidence: the model's probability (Platt scaling does not lower the ECE)")
     if args.write:
         model, n, pos = fit(records, args.c)
         model.threshold = threshold if threshold is not None else 0.5
