@@ -123,7 +123,9 @@ SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 #: folder built with other ones re-extracts every article.
 _EXTRACTION_MODULES = ("ingest", "normalize", "recognize", "spans", "ner", "kb", "link", "relate", "relmodel",
                        "calibrate", "records", "graph", "store", "namespace")
-_NOT_EXTRACTION_DATA = ("sample", "queries", "viz")
+#: (calibration/ holds the annotated articles the confidences and the relation model are fitted on:
+#: what extraction reads of them is calibration.json and models/relations.json, outside it)
+_NOT_EXTRACTION_DATA = ("sample", "queries", "viz", "calibration")
 MANIFEST_VERSION = 1
 
 
