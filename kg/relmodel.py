@@ -40,6 +40,7 @@ MAX_SENTENCE_CHARS = 2000
 #: Characters of the text between two names read as words (both ends of a longer gap).
 GAP_WINDOW = 14
 CONTEXT_CHARS = 6
+ACTOR_LABELS = ("Person", "Organization", "Place")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
 _EN_WORD_RE = re.compile(r"[A-Za-z]+|[^\sA-Za-z0-9]")
 
@@ -134,6 +135,8 @@ def candidates(article: Article, mentions: list[Mention], entities: dict[str, En
         lo, hi = bisect_left(starts, sent.start), bisect_right(starts, sent.end)
         ms = [m for m in linked[lo:hi] if m.end <= sent.end][:MAX_MENTIONS]
         words = None
+        around: dict[int, tuple] = {}
+        first_actor = min((m.start for m in ms if m.label in ACTOR_LABELS), default=sent.end)
         for i, a in enumerate(ms):
             ta = entities[a.entity_id].type
             for j, b in enumerate(ms):
@@ -154,7 +157,7 @@ def candidates(article: Article, mentions: list[Mention], entities: dict[str, En
                     if key_sent is None:
                         if words is None:
                             words = _SentenceWords(text[sent.start:sent.end], sent.start)
-                        key_sent = _pair_features(words, ms, i, j, ta, tb, first is a, gap)
+                        key_sent = _pair_features(words, ms, i, j, ta, tb, first is a, gap, first_actor, around)
                     c.features |= {f"{p}|{f}" for f in key_sent}
                     if gap < c.gap:
                         c.gap, c.evidence = gap, (sent.start, sent.end)
@@ -170,28 +173,32 @@ def candidates(article: Article, mentions: list[Mention], entities: dict[str, En
     return list(found.values())
 
 
-def _pair_features(words: _SentenceWords, ms, i, j, ta, tb, subject_first, gap) -> set[str]:
+def _pair_features(words: _SentenceWords, ms, i, j, ta, tb, subject_first, gap, first_actor: int,
+                   around: dict) -> set[str]:
     a, b = ms[i], ms[j]
     first, second = (a, b) if subject_first else (b, a)
     order = "sf" if subject_first else "of"
     f = {f"{ta}>{tb}", f"order={order}", f"gap={_bucket(gap)}", f"{order}|gap={_bucket(gap)}",
          f"s_by={a.extractor.split(':')[0]}", f"o_by={b.extractor.split(':')[0]}"}
-    between = [m for m in ms if m.start >= first.end and m.end <= second.start]
+    # mentions are in order of start: those between the two names lie between their indexes
+    between = [m for m in ms[min(i, j) + 1:max(i, j)] if m.start >= first.end and m.end <= second.start]
     f.add(f"between={_bucket(len(between), (0, 1, 2, 3, 5))}")
     same = sum(1 for m in between if m.label == a.label)
     f.add(f"same_as_s_between={_bucket(same, (0, 1, 2, 3))}")
     f |= {f"between_{m.label}" for m in between}
     f |= {f"w={w}" for w in words.gap(first.end, second.start)}
     # the words right before and after each name: the verb before a programme, the title after a body
-    for role, m in (("s", a), ("o", b)):
-        w = words.before(m.start)
-        if w:
-            f.add(f"pre_{role}={w}")
-        w = words.after(m.end)
-        if w:
-            f.add(f"post_{role}={w}")
-    if not any(m.start < a.start and m.label in ("Person", "Organization", "Place") for m in ms):
-        f.add("s_leads")
+    for role, k in (("s", i), ("o", j)):
+        if k not in around:
+            m = ms[k]
+            around[k] = (words.before(m.start), words.after(m.end))
+        before, after = around[k]
+        if before:
+            f.add(f"pre_{role}={before}")
+        if after:
+            f.add(f"post_{role}={after}")
+    if a.start <= first_actor:
+        f.add("s_leads")          # no person, body or place before the subject
     if a.extractor.endswith(":nested") or b.extractor.endswith(":nested"):
         f.add("nested")
     return f
