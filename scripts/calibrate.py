@@ -41,17 +41,23 @@ def load_scorer(path: Path):
     return module
 
 
-def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple]:
-    """(document, extractor, prior, correct, listed ends, repeated, (s, p, o)) for every
-    statement the pipeline makes."""
+def build_for_scoring(corpus: Path, scorer_path: Path, pipeline: Pipeline):
+    """Build ``corpus`` and read its graph back the way score.py does: (results, the scorer
+    module, the graph). Also used by scripts/train_relations.py."""
     score = load_scorer(scorer_path)
-    # priors, not a previous fit; the rules only (the relation model sets its own confidence)
-    pipeline = Pipeline(calibration=Calibration(), relation_model=None)
     results = [pipeline(a) for a in iter_articles([corpus]) if not isinstance(a, Skipped)]
     with tempfile.TemporaryDirectory() as tmp:
         ttl = Path(tmp) / "graph.ttl"
         write_turtle(build_graph(results), ttl)
         g = score.load_graph([ttl], ROOT / "ontology.ttl")
+    return results, score, g
+
+
+def judge(corpus: Path, gold: Path, scorer_path: Path) -> list[tuple]:
+    """(document, extractor, prior, correct, listed ends, repeated, (s, p, o)) for every
+    statement the pipeline makes."""
+    # priors, not a previous fit; the rules only (the relation model sets its own confidence)
+    _, score, g = build_for_scoring(corpus, scorer_path, Pipeline(calibration=Calibration(), relation_model=None))
     golds = score.load_gold(gold)
     docs, mentions, groups, labels, _ = score.query_graph(g)
     rows = g.query(f"""PREFIX kg: <{KG}> PREFIX prov: <http://www.w3.org/ns/prov#>

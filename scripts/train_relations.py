@@ -19,21 +19,20 @@ relation F1 over the held-out batches.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.graph import build_graph, entity_iri, write_turtle  # noqa: E402
-from kg.ingest import iter_articles  # noqa: E402
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from calibrate import build_for_scoring  # noqa: E402
+from kg.graph import entity_iri  # noqa: E402
 from kg.pipeline import Pipeline  # noqa: E402
-from kg.records import Skipped  # noqa: E402
 from kg.relmodel import MODEL_FILE, RelationModel, candidates  # noqa: E402
 
 CALIBRATION = ROOT / "kg" / "data" / "calibration"
@@ -41,13 +40,6 @@ CALIBRATION = ROOT / "kg" / "data" / "calibration"
 BATCHES = [(1, 28), (29, 44), (45, 56), (57, 68), (69, 80), (81, 92), (93, 104), (105, 116), (117, 128),
            (129, 140), (141, 152)]
 THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7]
-
-
-def load_scorer(path: Path):
-    spec = importlib.util.spec_from_file_location("policykg_scorer", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def article_number(file_name: str) -> int:
@@ -64,16 +56,10 @@ def batch_of(n: int) -> int:
 
 def collect(corpus: Path, gold: Path, scorer_path: Path, log=print) -> list[dict]:
     """One record per article: candidates with labels, and the rules' statements."""
-    score = load_scorer(scorer_path)
-    pipeline = Pipeline(relation_model=None)
-    pipeline.relation_model = None
+    pipeline = Pipeline(relation_model=None)          # the rules' statements, which the model adds to
     t0 = time.perf_counter()
-    results = [pipeline(a) for a in iter_articles([corpus]) if not isinstance(a, Skipped)]
+    results, score, g = build_for_scoring(corpus, scorer_path, pipeline)
     log(f"built {len(results)} articles in {time.perf_counter() - t0:.1f} s")
-    with tempfile.TemporaryDirectory() as tmp:
-        ttl = Path(tmp) / "graph.ttl"
-        write_turtle(build_graph(results), ttl)
-        g = score.load_graph([ttl], ROOT / "ontology.ttl")
     golds = score.load_gold(gold)
     _, _, groups, labels, _ = score.query_graph(g)
     records = []
