@@ -10,8 +10,8 @@ them, and what the rules said about the pair. A logistic regression trained by
 ``python scripts/train_relations.py`` on the project's annotated articles
 (``kg/data/calibration``) turns the features into a probability; a candidate the rules did
 not make is added when its probability reaches the model's threshold, with extractor
-``relation_model``, that probability as its ``kg:confidence`` and the sentence that names
-both ends as evidence. The model is a JSON file of feature weights
+``relation_model``, that probability as its ``kg:confidence`` (Platt-scaled where that
+calibrated better on held-out articles) and the sentence that names both ends as evidence. The model is a JSON file of feature weights
 (``kg/data/models/relations.json``): reading it needs nothing beyond the standard library.
 
 A statement is one (subject, predicate, object) per article: its features are the union
