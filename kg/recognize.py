@@ -897,7 +897,7 @@ class EnglishPatterns:
         r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:(?:the |a )?(?:[a-z-]+ ){0,3}?(?:head|minister|director|"
         r"director-general|governor|mayor|chairman|chairwoman|president|secretary|secretary-general|spokesperson|"
         r"spokesman|commissioner|administrator|chief|ambassador|premier|chancellor|manager|founder|"
-        r"chief executive|executive) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
+        r"chief executive officer|chief executive|executive|CEO) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
         r"(?:chairman|chairwoman|president|founder|chief executive|CEO|head|director|general manager|manager|"
         r"secretary|spokesperson|spokesman|vice president)\b)")
     NOT_NAMES = {"The", "This", "That", "These", "In", "On", "At", "By", "For", "And", "But", "Government", "Ministry",

@@ -395,6 +395,13 @@ _EN_APPOSITIVE = re.compile(
     re.IGNORECASE)
 
 
+#: ... and mayor of Shanghai / , and secretary of the ...: the next title of an appositive
+_EN_NEXT_TITLE = re.compile(
+    r",? and (?:also )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
+    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?",
+    re.IGNORECASE)
+
+
 def _en_titles(kb: KnowledgeBase) -> dict[str, list]:
     """(post, title, pattern) of every post title, keyed by the title's last character
     (lower case), in the order of the posts: a title can only end the text before a
@@ -474,11 +481,23 @@ def _english_positions(ctx, sent, ms, person):
             ctx.entities.setdefault(body.id, _entity_from_kb(ctx.kb, body.id))
             ctx.emit(person.entity_id, "holdsPosition", body.id, sent, "en_appositive", title)
     mt = _EN_APPOSITIVE.match(after)
-    if mt:
-        at = person.end + mt.end()
-        org = next((m for m in ms if m.start == at and ctx.type_of(m) == "Organization"), None)
-        if org is not None:
-            ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_appositive")
+    at, title = (person.end + mt.end(), mt.group(0)) if mt else (None, "")
+    # Gong Zheng, deputy secretary of the CPC Shanghai Municipal Committee and mayor of
+    # Shanghai: each title of the appositive, the body or the place's government after it
+    while at is not None:
+        held = next((m for m in ms if m.start == at and ctx.type_of(m) in ("Organization", "Place")), None)
+        if held is None:
+            break
+        if ctx.type_of(held) == "Organization":
+            ctx.emit(person.entity_id, "holdsPosition", held.entity_id, sent, "en_appositive")
+        else:
+            word = re.search(r"\b(vice mayor|vice governor|mayor|governor)\b", title, re.IGNORECASE)
+            gov = _region_body_for(ctx, held.entity_id, [word.group(1).title()]) if word else None
+            if gov is not None:
+                _ensure_entity(ctx, gov.id)
+                ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "en_appositive", word.group(1).title())
+        nxt = _EN_NEXT_TITLE.match(text, held.end)
+        at, title = (nxt.end(), nxt.group(0)) if nxt else (None, "")
     # Wang Chuanfu, BYD's chairman and president
     org = next((m for m in ms if m.start >= person.end and ctx.type_of(m) == "Organization"
                 and re.fullmatch(r",\s+(?:the\s+)?", text[person.end:m.start])), None)

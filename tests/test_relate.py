@@ -528,3 +528,12 @@ def test_an_english_x_based_company_is_located_in_x_and_the_place_is_no_part_of_
     orgs = {e.name for e in r.entities.values() if e.type == "Organization"}
     assert not any("based" in o.lower() for o in orgs)
     assert any(s.startswith("Sungrow") and p == "locatedIn" and o == "合肥市" for s, p, o in t)
+
+
+def test_every_title_of_an_english_appositive_binds_its_body_or_the_places_government(extract):
+    r = extract("Chen Jining, a member of the Political Bureau of the Communist Party of China (CPC) Central "
+                "Committee and secretary of the CPC Shanghai Municipal Committee, met the delegation. Gong Zheng, "
+                "deputy secretary of the CPC Shanghai Municipal Committee and mayor of Shanghai, attended.")
+    t = triples(r)
+    assert {("陈吉宁", "holdsPosition", "中共中央政治局"), ("陈吉宁", "holdsPosition", "中国共产党上海市委员会"),
+            ("龚正", "holdsPosition", "中国共产党上海市委员会"), ("龚正", "holdsPosition", "上海市人民政府")} <= t
