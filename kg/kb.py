@@ -114,6 +114,16 @@ class BodyTemplate:
     category: str = ""             # zone_committee: named after the city without 市
 
 
+def _party_spellings(entry: "KBEntry") -> list[str]:
+    """The English aliases of a party body with the Party spelled out as Xinhua writes it:
+    CPC Shanghai Municipal Committee -> Communist Party of China (CPC) Shanghai Municipal
+    Committee and Communist Party of China Shanghai Municipal Committee."""
+    names = [n for n in (entry.en, *entry.en_aliases) if n]
+    extra = [n.replace("CPC ", full) for n in names if "CPC " in n
+             for full in ("Communist Party of China (CPC) ", "Communist Party of China ")]
+    return list(dict.fromkeys([*entry.en_aliases, *(x for x in extra if x != entry.en)]))
+
+
 _LEVEL_WORDS = ("Provincial", "Municipal", "County")
 _REGION_WORDS = (" Province", " Municipality", " Autonomous Region", " Special Administrative Region", " City")
 
@@ -182,6 +192,8 @@ class KnowledgeBase:
         self.concepts: set[str] = set(concepts)
         self.generic_terms: set[str] = set(generic_terms)
         self._generate_regional_bodies()
+        for e in self.entries.values():
+            e.en_aliases = _party_spellings(e)
         self._index: dict[str, list[str]] = {}
         self._weak_index: dict[str, list[str]] = {}
         for e in self.entries.values():

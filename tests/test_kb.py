@@ -148,3 +148,12 @@ def test_national_designations_and_regional_brands_are_listed_programmes(extract
     assert {"program:western_land_sea_corridor", "program:chain_chief_system", "program:lighthouse_factories"} <= ids
     en = extract("Hong Kong will speed up the Northern Metropolis and the San Tin Technopole.")
     assert {"program:northern_metropolis", "program:san_tin_technopole"} <= {e.kb_id for e in en.entities.values()}
+
+
+def test_party_bodies_answer_to_the_party_spelled_out_as_xinhua_writes_it(kb):
+    for name in ("Communist Party of China (CPC) Shanghai Municipal Committee",
+                 "Communist Party of China Shanghai Municipal Committee",
+                 "General Office of the Communist Party of China Central Committee",
+                 "Political Bureau of the Communist Party of China (CPC) Central Committee"):
+        assert [e.type for e in kb.candidates(name)] == ["Organization"], name
+    assert kb.candidates("General Office of the Communist Party of China (CPC) Central Committee")[0].name == "中共中央办公厅"
