@@ -389,17 +389,19 @@ def _regional_bodies(kb: KnowledgeBase) -> dict[str, list]:
 
 _EN_POSSESSIVE_TITLE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:chairman|chairwoman|president|founder|chief executive|CEO|"
                                   r"head|director|general manager|manager|secretary|spokesperson|spokesman|vice president)\b")
+#: governor of east China's Zhejiang Province: the wire's compass point before a province
+_EN_REGION_OF = r"(?:(?:north|south|east|west|northeast|northwest|southeast|southwest|central|north-central|south-central)(?:ern)? China's )?"
 _EN_APPOSITIVE = re.compile(
-    r"^,? (?:also |who is |is )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?",
-    re.IGNORECASE)
+    r"^,? (?:who is |is )?(?:also )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
+    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
+    + _EN_REGION_OF, re.IGNORECASE)
 
 
 #: ... and mayor of Shanghai / , and secretary of the ...: the next title of an appositive
 _EN_NEXT_TITLE = re.compile(
     r",? and (?:also )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?",
-    re.IGNORECASE)
+    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
+    + _EN_REGION_OF, re.IGNORECASE)
 
 
 def _en_titles(kb: KnowledgeBase) -> dict[str, list]:

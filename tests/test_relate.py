@@ -537,3 +537,10 @@ def test_every_title_of_an_english_appositive_binds_its_body_or_the_places_gover
     t = triples(r)
     assert {("陈吉宁", "holdsPosition", "中共中央政治局"), ("陈吉宁", "holdsPosition", "中国共产党上海市委员会"),
             ("龚正", "holdsPosition", "中国共产党上海市委员会"), ("龚正", "holdsPosition", "上海市人民政府")} <= t
+
+
+def test_an_english_title_of_a_province_named_with_its_compass_point(extract):
+    r = extract("Huang Qiang, governor of southwest China's Sichuan Province, attended the forum. "
+                "Yin Yong, mayor of Beijing, spoke.")
+    t = triples(r)
+    assert ("黄强", "holdsPosition", "四川省人民政府") in t and ("殷勇", "holdsPosition", "北京市人民政府") in t
