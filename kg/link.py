@@ -62,6 +62,44 @@ def _is_weak(m: Mention) -> bool:
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)")
 
 
+def _surnames(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> None:
+    """Wang Hao … Wang, who is also …; Guillaume Faury … Faury visited …: after an English
+    article names a person in full it calls them by the family name alone (the first word of
+    a Chinese name, the last of a Western one). Appended as mentions, unless two people of
+    the article share that name."""
+    first: dict[str, int] = {}
+    owners: dict[str, set[str]] = {}
+    for m in mentions:
+        ent = entities.get(m.entity_id) if m.entity_id else None
+        words = m.text.split()
+        if ent is None or ent.type != "Person" or len(words) < 2 or not all(w[:1].isupper() for w in words):
+            continue
+        chinese = any("\u4e00" <= ch <= "\u9fff" for ch in ent.name)
+        family = words[0] if chinese else words[-1]
+        if len(family) < 2 or not family.isalpha():
+            continue
+        owners.setdefault(family, set()).add(ent.id)
+        first[family] = min(first.get(family, m.end), m.end)
+    linked = sorted((m.start, m.end) for m in mentions if m.entity_id)
+    starts = [a for a, _ in linked]
+    added = False
+    for family, ids in owners.items():
+        if len(ids) != 1:
+            continue                  # two Wangs: the name alone says neither
+        eid = next(iter(ids))
+        for mt in re.finditer(rf"(?<![\w'’-]){re.escape(family)}(?![\w'’-])(?! [A-Z])", text):
+            if mt.start() < first[family] or (mt.start() >= 2 and text[mt.start() - 2:mt.start()].strip()[-1:].isupper()):
+                continue              # before the full name, or after another capitalised word (Li Wang)
+            i = bisect_right(starts, mt.start()) - 1
+            if i >= 0 and linked[i][1] > mt.start():
+                continue              # inside a linked mention already
+            mentions.append(Mention(start=mt.start(), end=mt.end(), text=family, label="Person",
+                                    extractor="surname", score=0.7, entity_id=eid))
+            added = True
+    if added:
+        mentions.sort(key=lambda m: m.start)
+
+
 def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> None:
     """the National Data Administration (NDA) … the NDA: an abbreviation an English article
     defines after a name stands for that name wherever it recurs (appended as mentions)."""
@@ -261,6 +299,8 @@ class Linker:
                     ent.aliases.add(form)
         self._merge_contained(mentions, entities)
         _abbreviations(article.simplified or article.text, mentions, entities)
+        if article.language == "en":
+            _surnames(article.simplified or article.text, mentions, entities)
         return entities
 
     def _regional_body(self, region: KBEntry | None, short: str) -> KBEntry | None:

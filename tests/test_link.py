@@ -48,3 +48,18 @@ def test_a_short_title_refers_back_to_the_listed_document_it_abbreviates(extract
     policies = [e for e in r.entities.values() if e.type == "Policy"]
     assert [e.kb_id for e in policies] == ["policy:digital_china_plan"]
     assert any(r.entities[x.object].kb_id == "policy:digital_china_plan" and x.predicate == "promotes" for x in r.relations)
+
+
+def test_an_english_article_calls_a_person_by_the_family_name_after_naming_them_in_full(pipeline):
+    from kg.records import Article
+
+    r = pipeline(Article(file_name="t.txt", language="en", text=(
+        "Huang Qiang, governor of southwest China's Sichuan Province, met Ola Kallenius, chairman of the board of "
+        "Mercedes-Benz Group, in Chengdu. "
+        "Huang, who is also deputy secretary of the CPC Sichuan Provincial Committee, welcomed Kallenius. "
+        "Li Wang, a researcher, and Wang Yi spoke.")))
+    by_surface = {m.text: r.entities[m.entity_id].name for m in r.mentions if m.entity_id}
+    assert by_surface.get("Huang") == "黄强" and by_surface.get("Kallenius") == "Ola Kallenius"
+    assert "Wang" not in by_surface               # two people share the name, and no one was named Wang first
+    assert any(r.entities[x.subject].name == "黄强" and r.entities[x.object].name == "中国共产党四川省委员会"
+               for x in r.relations if x.predicate == "holdsPosition")
