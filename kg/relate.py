@@ -858,6 +858,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             after = vpos + len(mt.group(0))
             for t in targets:
                 direct = 0 <= t.start - after <= 1          # visited Shanghai
+                # toured the Munich plant of BMW, visited the headquarters of Huawei
+                direct = direct or t.start > after and ctx.type_of(t) == "Organization" and \
+                    _EN_VISITED_SITE.fullmatch(text, after, t.start) is not None
                 if t.start > vpos and (direct or ctx.type_of(t) == "Place" and re.search(
                         r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$", text[max(0, t.start - 20):t.start])):
                     ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
@@ -882,6 +885,14 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
             nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
 
+
+
+#: the words between an English visiting verb and the company whose site it names
+_EN_VISITED_SITE = re.compile(
+    r"\s+(?:the\s+|a\s+|its\s+)?(?:(?:[A-Z][\w'’-]*|new|main|local|second|first|largest|smart|research|"
+    r"production|manufacturing|assembly|construction)\s+){0,3}?(?:(?:plant|factory|facility|headquarters|base|"
+    r"campus|site|centre|center|laboratory|lab|park|office|line|exhibition hall|booth|stand|project)s?\s+"
+    r"(?:of|at|for)\s+(?:the\s+)?)?")
 
 
 # --------------------------------------------------------------------------------------

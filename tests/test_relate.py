@@ -544,3 +544,10 @@ def test_an_english_title_of_a_province_named_with_its_compass_point(extract):
                 "Yin Yong, mayor of Beijing, spoke.")
     t = triples(r)
     assert ("黄强", "holdsPosition", "四川省人民政府") in t and ("殷勇", "holdsPosition", "北京市人民政府") in t
+
+
+def test_an_english_visit_to_a_companys_site_is_a_visit_to_the_company(extract):
+    r = extract("Huang Qiang, governor of southwest China's Sichuan Province, arrived in Germany on Monday. "
+                "He toured the Munich plant of BMW and inspected the research center of Siemens.")
+    t = triples(r)
+    assert ("黄强", "visited", "宝马集团") in t and ("黄强", "visited", "西门子股份公司") in t
