@@ -62,6 +62,18 @@ def _is_weak(m: Mention) -> bool:
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)")
 
 
+def _linked_cover(mentions: list[Mention]):
+    """A test of whether a text position lies inside a mention linked so far."""
+    linked = sorted((m.start, m.end) for m in mentions if m.entity_id)
+    starts = [a for a, _ in linked]
+
+    def covered(pos: int) -> bool:
+        i = bisect_right(starts, pos) - 1
+        return i >= 0 and linked[i][1] > pos
+
+    return covered
+
+
 def _surnames(text: str, mentions: list[Mention], entities: dict[str, Entity]) -> None:
     """Wang Hao … Wang, who is also …; Guillaume Faury … Faury visited …: after an English
     article names a person in full it calls them by the family name alone (the first word of
@@ -74,14 +86,12 @@ def _surnames(text: str, mentions: list[Mention], entities: dict[str, Entity]) -
         words = m.text.split()
         if ent is None or ent.type != "Person" or len(words) < 2 or not all(w[:1].isupper() for w in words):
             continue
-        chinese = any("\u4e00" <= ch <= "\u9fff" for ch in ent.name)
-        family = words[0] if chinese else words[-1]
+        family = words[-1] if is_latin(ent.name) else words[0]     # Faury; Wang (王浩)
         if len(family) < 2 or not family.isalpha():
             continue
         owners.setdefault(family, set()).add(ent.id)
         first[family] = min(first.get(family, m.end), m.end)
-    linked = sorted((m.start, m.end) for m in mentions if m.entity_id)
-    starts = [a for a, _ in linked]
+    covered = _linked_cover(mentions)
     added = False
     for family, ids in owners.items():
         if len(ids) != 1:
@@ -90,8 +100,7 @@ def _surnames(text: str, mentions: list[Mention], entities: dict[str, Entity]) -
         for mt in re.finditer(rf"(?<![\w'’-]){re.escape(family)}(?![\w'’-])(?! [A-Z])", text):
             if mt.start() < first[family] or (mt.start() >= 2 and text[mt.start() - 2:mt.start()].strip()[-1:].isupper()):
                 continue              # before the full name, or after another capitalised word (Li Wang)
-            i = bisect_right(starts, mt.start()) - 1
-            if i >= 0 and linked[i][1] > mt.start():
+            if covered(mt.start()):
                 continue              # inside a linked mention already
             mentions.append(Mention(start=mt.start(), end=mt.end(), text=family, label="Person",
                                     extractor="surname", score=0.7, entity_id=eid))
@@ -112,13 +121,11 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
                 entities[m.entity_id].aliases.add(mt.group(1))
     if not defined:
         return
-    linked = sorted((m.start, m.end) for m in mentions if m.entity_id)
-    starts = [a for a, _ in linked]
+    covered = _linked_cover(mentions)
     unresolved = {(m.start, m.end): m for m in mentions if not m.entity_id}
     for abbr, owner in defined.items():
         for mt in re.finditer(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text):
-            i = bisect_right(starts, mt.start()) - 1
-            if i >= 0 and linked[i][1] > mt.start():
+            if covered(mt.start()):
                 continue              # inside a linked mention already
             same = unresolved.get((mt.start(), mt.end()))
             if same is not None:      # found, but ambiguous on its own: the definition decides

@@ -715,7 +715,7 @@ class ChinesePatterns:
                 continue          # 全国重点实验室, 高等学校, 四所国家重点实验室: no name before the word
             end = m.end()
             # 山东大学（威海）: a university's campus, named by its city in brackets, is its own name
-            campus = _CAMPUS.match(text, end)
+            campus = CAMPUS.match(text, end)
             if campus and campus.group(1) in self.zone_place_names:
                 end = campus.end()
             if end > m.end() or not self.kb.candidates(text[start:end]):
@@ -1326,7 +1326,8 @@ def _trailing_name_part(text: str) -> int:
 _ONE_BY_ONE = re.compile(r"^一.一.$")
 _NUMERAL_CHARS = frozenset("一二两三四五六七八九十百千万双")
 _COUNTED_BODIES = re.compile(r"[\d一二两三四五六七八九十百几多数]+[家所座个]")
-_CAMPUS = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
+#: 山东大学（威海）: a campus named by its place in brackets
+CAMPUS = re.compile(rf"[（(]([{HAN}]{{2,4}})[)）]")
 _COUNTED = re.compile(r"^[\d一二两三四五六七八九十百]+[个项份条批]")
 
 

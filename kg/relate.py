@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .calibrate import Calibration, load_calibration
 from .kb import COUNTY_CATEGORIES, KnowledgeBase
 from .normalize import split_sentences
-from .recognize import load_rules
+from .recognize import CAMPUS, load_rules
 from .records import Article, Entity, Mention, Relation, Sentence
 
 #: Longer "sentences" (a run-on line with no full stop, a flattened table) get no
@@ -391,17 +391,14 @@ _EN_POSSESSIVE_TITLE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:chairman|ch
                                   r"head|director|general manager|manager|secretary|spokesperson|spokesman|vice president)\b")
 #: governor of east China's Zhejiang Province: the wire's compass point before a province
 _EN_REGION_OF = r"(?:(?:north|south|east|west|northeast|northwest|southeast|southwest|central|north-central|south-central)(?:ern)? China's )?"
-_EN_APPOSITIVE = re.compile(
-    r"^,? (?:who is |is )?(?:also )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
-    + _EN_REGION_OF, re.IGNORECASE)
-
-
-#: ... and mayor of Shanghai / , and secretary of the ...: the next title of an appositive
-_EN_NEXT_TITLE = re.compile(
-    r",? and (?:also )?(?:a |the )?(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|"
-    r"secretary|secretary-general|governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
-    + _EN_REGION_OF, re.IGNORECASE)
+#: a title and the "of" before its body: secretary of the …, governor of east China's …
+_EN_TITLE_OF = (r"(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|secretary|secretary-general|"
+                r"governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
+                + _EN_REGION_OF)
+#: Li Qiang, a member of the …: the first title of an appositive after a name
+_EN_APPOSITIVE = re.compile(r"^,? (?:who is |is )?(?:also )?(?:a |the )?" + _EN_TITLE_OF, re.IGNORECASE)
+#: … and mayor of Shanghai: the next title of the same appositive
+_EN_NEXT_TITLE = re.compile(r",? and (?:also )?(?:a |the )?" + _EN_TITLE_OF, re.IGNORECASE)
 
 
 def _en_titles(kb: KnowledgeBase) -> dict[str, list]:
@@ -546,7 +543,7 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             continue      # 龙游县经信局, 德清县政协: a government body is its place's, not located there
         # a listed company counts only as the text writes it (杭州海康威视…, not 海康威视)
         named = ctx.text[m.start:m.end] if listed is not None else ent.name
-        campus = re.search(r"[（(]([\u4e00-\u9fff]{2,4})[)）]$", named)
+        campus = next((c for c in CAMPUS.finditer(named) if c.end() == len(named)), None)
         if campus:
             # 山东大学（威海）: the campus is where its bracket says
             hits = [e for e in ctx.kb.candidates(campus.group(1), weak=True) if e.type == "Place"]

@@ -54,8 +54,9 @@ def batch_of(n: int) -> int:
     return len(BATCHES)
 
 
-def collect(corpus: Path, gold: Path, scorer_path: Path, log=print) -> list[dict]:
-    """One record per article: candidates with labels, and the rules' statements."""
+def collect(corpus: Path, gold: Path, scorer_path: Path, log=print) -> tuple[list[dict], tuple, object]:
+    """One record per article (candidates with labels, the rules' statements), score.py's
+    node groups and labels, and the scorer module."""
     pipeline = Pipeline(relation_model=None)          # the rules' statements, which the model adds to
     t0 = time.perf_counter()
     results, score, g = build_for_scoring(corpus, scorer_path, pipeline)
@@ -85,7 +86,9 @@ def collect(corpus: Path, gold: Path, scorer_path: Path, log=print) -> list[dict
         def right(s, p, o):
             """True: a gold relation the rules miss; False: none; None: only ones the rules state."""
             found = hits(s, p, o)
-            return bool(found - stated) if not found or found - stated else None
+            if not found:
+                return False
+            return True if found - stated else None
 
         cands = candidates(res.article, res.mentions, res.entities, res.relations, pipeline.rules)
         records.append({
@@ -94,8 +97,7 @@ def collect(corpus: Path, gold: Path, scorer_path: Path, log=print) -> list[dict
             "candidates": [(c.subject, c.predicate, c.object, c.features, c.rule, right(c.subject, c.predicate, c.object))
                            for c in cands],
         })
-    records_groups = (groups, labels)
-    return records, records_groups, score
+    return records, (groups, labels), score
 
 
 def fit(records: list[dict], c: float):
