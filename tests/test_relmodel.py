@@ -117,28 +117,31 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path):
         Pipeline(relation_model=str(tmp_path / "none.json"))
 
 
-def test_the_shipped_model_loads_and_the_cli_switches_it_off(tmp_path):
+def test_the_shipped_model_loads_and_the_cli_switches_a_model_on_and_off(tmp_path):
     from click.testing import CliRunner
 
     from kg.cli import cli
-    from kg.relmodel import MODEL_FILE, RelationModel
+    from kg.relmodel import RelationModel
 
-    model = RelationModel.load()
-    assert len(model.weights) > 1000 and 0 < model.threshold < 1
-    assert "trained_on" in model.meta and len(model.meta["confidence"]) == 2
+    shipped = RelationModel.load()
+    assert len(shipped.weights) > 1000 and 0 < shipped.threshold < 1
+    assert "trained_on" in shipped.meta and len(shipped.meta["confidence"]) == 2
+    # a hand-made model whose one statement is known, given to the CLI
+    model = tmp_path / "relations.json"
+    RelationModel({"promotes|pre_o=推进": 4.0}, -2.0, 0.5, {"confidence": [1.0, 0.0]}).save(model)
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
     for relations in ("model", "rules"):
         res = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(tmp_path / relations), "--no-html", "-q",
-                                       "--relations", relations])
+                                       "--relations", relations, "--relation-model", str(model)])
         assert res.exit_code == 0, res.output
     extractors = {
         relations: {str(o) for o in rdflib.Graph().parse(tmp_path / relations / "graph.ttl").objects(
             None, rdflib.URIRef("https://w3id.org/policykg/ontology#extractor"))}
         for relations in ("model", "rules")}
+    assert any("relation_model" in x for x in extractors["model"])
     assert not any("relation_model" in x for x in extractors["rules"])
-    assert MODEL_FILE.exists()
 
 
 @pytest.mark.skipif(not SCORER.exists(), reason="needs ../shared/eval/score.py")
