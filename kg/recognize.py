@@ -22,7 +22,7 @@ components are thin adapters; the rules are plain functions over text, testable 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -793,7 +793,19 @@ class ChinesePatterns:
                     end = m.end() + (2 if text.startswith("建设", m.end()) else 0)
                     yield Candidate(m.start() - k, end, "Program", "project", 0.75)
 
+    #: rule extractors whose organisation names take their left edge from the text before a suffix
+    LEFT_EDGE_CHECKED = frozenset({"company", "body_title", "institution", "suffix"})
+
     def find(self, text):
+        for c in self._find(text):
+            if c.label == "Organization" and c.extractor in self.LEFT_EDGE_CHECKED:
+                start = _organisation_start(text, c.start, c.end, self.kb)
+                if start is None:
+                    continue
+                c = replace(c, start=start)
+            yield c
+
+    def _find(self, text):
         yield from self.book_titles(text)
         yield from self.strategic_projects(text)
         yield from self.terms_and_congresses(text)
@@ -1362,6 +1374,42 @@ def _leading_function_words(text: str) -> int:
     if len(words) > 2 and words[1].word in _PREPOSITIONS:
         return len(words[0].word) + 1
     return 0
+
+
+#: the conjunctions that join two parties (辛保安与哈尔滨电气集团): they never open the second name
+_PARTY_JOINERS = frozenset({"与", "同"})
+
+
+def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
+    """The left edge of an organisation's name found by its suffix, with the words that
+    introduce it cut off by jieba's dictionary: a leading verb, preposition or conjunction
+    (既有|湖南裕能…公司, 借助|研究院), a party and 与 before it (旗里与|中国科学院), or a
+    subject and its verb before a place (宜宾引进|宜宾锂宝…公司). None when only the bare
+    suffix would remain (借助研究院): that is no name."""
+    import jieba.posseg
+
+    name = text[start:end]
+    words = jieba.posseg.lcut(name, HMM=False)
+    cut, pos = 0, 0
+
+    def place(word):         # 大连 is also an adverb ("even") to jieba
+        return any(e.type == "Place" for e in kb.candidates(word))
+
+    for i, w in enumerate(words[:4]):
+        pos += len(w.word)
+        rest = len(name) - pos
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if i == 0 and w.flag[:1] in ("v", "p", "c", "d") and w.flag != "vn" and \
+                (len(w.word) >= 2 or w.word in _PARTY_JOINERS) and not place(w.word):
+            if rest < 4:
+                return None
+            cut = pos
+        elif w.word in _PARTY_JOINERS and nxt is not None and rest >= 4 and \
+                (nxt.flag in ("ns", "nt") or place(nxt.word)):
+            cut = pos
+        elif i >= 1 and w.flag in ("v", "c") and len(w.word) >= 2 and nxt is not None and nxt.flag == "ns" and rest >= 4:
+            cut = pos
+    return start + cut
 
 
 def _last_word(text: str) -> tuple[str, str]:

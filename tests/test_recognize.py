@@ -325,3 +325,13 @@ def test_a_zone_committee_is_named_after_its_city_without_shi_also_when_written_
     assert "成都高新技术产业开发区管理委员会" in orgs and "成都市高新技术产业开发区管理委员会" not in orgs
     mentioned = [m for m in r.mentions if m.text == "高新区管委会"]
     assert mentioned and r.entities[mentioned[0].entity_id].name == "成都高新技术产业开发区管理委员会"
+
+
+def test_words_that_introduce_an_organisation_are_not_part_of_its_name(extract):
+    r = extract("宜宾引进四川时代新能源科技有限公司。鄂尔多斯市与中国科学院大连化学物理研究所共建实验室。"
+                "福州既有福建星云电子股份有限公司等企业。大连光洋科技集团有限公司研制数控机床。要借助研究院的力量。")
+    orgs = names(r, "Organization")
+    assert {"四川时代新能源科技有限公司", "中国科学院大连化学物理研究所",
+            "福建星云电子股份有限公司", "大连光洋科技集团有限公司"} <= orgs
+    # 大连 reads as an adverb ("even") to jieba: a place is never cut as an introducing word
+    assert not any(o.startswith(("宜宾", "鄂尔多斯市与", "既有", "借助", "光洋")) for o in orgs)
