@@ -114,7 +114,8 @@ class ChinesePatterns:
         self.body_suffixes = rules["body_suffixes"]
         self.policy_suffixes = set(rules["policy_suffixes"])
         self.program_suffixes = set(rules["program_suffixes"])
-        self.code_heads = self.program_suffixes | set(rules.get("code_programme_heads", ()))
+        self.quoted_heads = set(rules.get("quoted_programme_heads", ()))
+        self.code_heads = self.program_suffixes | set(rules.get("code_programme_heads", ())) | self.quoted_heads
         self.event_suffixes = set(rules["event_suffixes"])
         self.generic_event_heads = set(rules["generic_event_heads"])
         self.event_inner_words = set(rules.get("event_inner_words", ()))
@@ -376,7 +377,8 @@ class ChinesePatterns:
     def quoted_programs(self, text):
         """“X” names a programme when a suffix follows it, a verb governs it, or the KB knows it."""
         anchors = self.rules["quote_anchor_verbs"]
-        suffixes = sorted(self.program_suffixes | self.policy_suffixes | {"产业体系", "工作举措", "举措", "三年行动计划"},
+        suffixes = sorted(self.program_suffixes | self.policy_suffixes | self.quoted_heads |
+                          {"产业体系", "工作举措", "举措", "三年行动计划"},
                           key=len, reverse=True)
         last_end = -10
         for m in self.quote_re.finditer(text):
@@ -397,7 +399,7 @@ class ChinesePatterns:
                     continue
             suffix = next((s for s in suffixes if text.startswith(s, end)), None)
             # “51020”现代产业集群, “1361”整体构架: after a number code more heads close a name
-            heads = self.program_suffixes if _HAN_RE.search(inner) else self.code_heads
+            heads = self.program_suffixes | self.quoted_heads if _HAN_RE.search(inner) else self.code_heads
             tail = None if suffix else self._suffix_phrase(text, end, heads=heads)
             if tail:
                 # “415X”先进制造业集群培育工程: the quote opens a name that a suffix closes

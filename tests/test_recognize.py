@@ -335,3 +335,10 @@ def test_words_that_introduce_an_organisation_are_not_part_of_its_name(extract):
             "福建星云电子股份有限公司", "大连光洋科技集团有限公司"} <= orgs
     # 大连 reads as an adverb ("even") to jieba: a place is never cut as an introducing word
     assert not any(o.startswith(("宜宾", "鄂尔多斯市与", "既有", "借助", "光洋")) for o in orgs)
+
+
+def test_a_quoted_name_closed_by_reform_or_campaign_is_a_programme(extract):
+    r = extract("浙江省持续深化“亩均论英雄”改革。中国科学院在东北启动实施“黑土粮仓”科技会战。会议要求全面深化改革。")
+    programs = {n.replace("“", "").replace("”", "") for n in names(r, "Program") | names(r, "Policy")}
+    assert {"亩均论英雄改革", "黑土粮仓科技会战"} <= programs
+    assert not any(p.endswith("深化改革") for p in programs)     # 改革 alone closes no name
