@@ -41,7 +41,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -156,7 +156,9 @@ class ChinesePatterns:
             f"(?<![{HAN}])?(?:省|市|区|县|自治区)(?:{_alternation(shorts)}){bare}") if shorts else None
         self.place_chars = "省市区县州盟"
         self.party_short_re = re.compile(
-            f"(?<![{HAN}])(?:省委|市委|区委|县委|州委)(?=、|和|与|及|召开|印发|出台|部署|决定|发布|主办|举办)")
+            # 按照市委、市政府的部署: after a preposition (按照, 根据, 由 ...) too, not inside a word
+            f"(?:(?<![{HAN}])|(?<=[照据由经在与和及同对向将]))"
+            f"(?:省委|市委|区委|县委|州委)(?=、|和|与|及|召开|印发|出台|部署|决定|发布|主办|举办)")
         self.listed_short_re = re.compile(
             f"(?<=[、，,：:和及与])(?:省|市)[{HAN}]{{2,10}}?(?:委员会|管理局|委|局|厅|办公室|办)(?=[、，,和及与等])")
         cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
@@ -189,7 +191,8 @@ class ChinesePatterns:
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         self.institution_followers = tuple(rules.get("institution_followers", ()))
         # the words that end a name in a list (之江实验室和西湖大学: 和 separates two names)
-        self.list_item_endings = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes)
+        self.list_item_endings = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes) + \
+            tuple(rules.get("list_item_endings", ()))
         self.nth_re = re.compile(r"第[一二三四五六七八九十百零\d]+(届|次)")
         self.term_heads = ("纪律检查委员会", "人民代表大会常务委员会", "人民代表大会", "委员会")
         self.county_re = re.compile(f"({_alternation(cities)})([{HAN}]{{1,3}}?(?:区|县|旗))(?!委|政府|人民政府|局)") \
@@ -822,10 +825,17 @@ class ChinesePatterns:
         yield from self.speaker_names(text)
         yield from self.ministry_departments(text)
         yield from self.development_zones(text)
+        yield from self.free_trade_zone_areas(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
         yield from self.towns(text)
         yield from self.listed_companies(text)
+
+    def free_trade_zone_areas(self, text):
+        """中国（浙江）自由贸易试验区杭州片区, 河南自贸试验区郑州片区: an area of a pilot free
+        trade zone is a programme of its own, like the zone."""
+        for m in _FTZ_AREA.finditer(text):
+            yield Candidate(m.start(), m.end(), "Program", "ftz_area", 0.8)
 
     def listed_companies(self, text):
         """引进隆基、晶科、东方日升、福莱特、通威等行业头部企业: the short names listed before
@@ -1057,11 +1067,15 @@ class KBRuler:
             entries = self.kb.candidates(text[start:end], weak=weak)
             if not entries:
                 continue
+            if text.endswith("大学", start, end) and text.startswith(("生", "城"), end) and \
+                    not text.startswith("城市", end):
+                continue      # 北京大学生, 广州大学城: students and a campus town, not the university
             if text[start].isascii() and text[start].islower() and all(e.type == "Place" for e in entries):
                 continue      # "a mile", "long term": English writes place names capitalised (Mile, Long)
-            if end - start == 2 and entries[0].type == "Place" and _HAN_RE.match(text[start]):
-                # 山西 inside 营山西站: a two-character place name must be a word of its own,
-                # or share its word only with other names (辽宁大连, 南充市)
+            if entries[0].type == "Place" and _HAN_RE.match(text[start]) and \
+                    (end - start == 2 or (end - start == 3 and text[end - 1] in "市县区旗")):
+                # 山西 inside 营山西站, 海城市 inside 上海城市: a short place name must be a word
+                # of its own, or share its word only with other names (辽宁大连, 南充市)
                 if bounds is None:
                     bounds = _WordSpans(text)
                 if not self._word_of_names(text, start, end, bounds.around(start, end)):
@@ -1276,6 +1290,8 @@ _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|"
                         r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园)")
+_FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
+                       rf"[{HAN}]{{2,5}}?片区")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"

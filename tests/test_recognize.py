@@ -342,3 +342,23 @@ def test_a_quoted_name_closed_by_reform_or_campaign_is_a_programme(extract):
     programs = {n.replace("“", "").replace("”", "") for n in names(r, "Program") | names(r, "Policy")}
     assert {"亩均论英雄改革", "黑土粮仓科技会战"} <= programs
     assert not any(p.endswith("深化改革") for p in programs)     # 改革 alone closes no name
+
+
+def test_a_short_place_inside_another_word_bodies_after_a_preposition_and_universities(extract):
+    r = extract("上海市人民代表大会常务委员会通过《上海市数据条例》。按照市委、市政府的部署，"
+                "全面推进上海城市数字化转型。")
+    assert "海城市" not in names(r, "Place")                    # Haicheng (Liaoning) is not inside 上海城市
+    assert "中国共产党上海市委员会" in names(r, "Organization")  # 按照市委: the city's party committee
+    r = extract("北京大学生和广州大学城的高校参加。大连理工大学城市学院和浙江大学签署协议。")
+    orgs = names(r, "Organization")
+    assert "浙江大学" in orgs and not orgs & {"北京大学", "广州大学"} and not any("和" in o for o in orgs)
+
+
+def test_pilot_free_trade_zones_and_their_areas_are_programmes(extract):
+    r = extract("中国（浙江）自由贸易试验区杭州片区挂牌。上海自贸试验区扩大开放。")
+    programs = names(r, "Program")
+    assert {"中国（浙江）自由贸易试验区杭州片区", "中国（上海）自由贸易试验区"} <= programs
+    assert not r.relations or all(r.entities[x.subject].name != "中国（浙江）自由贸易试验区杭州片区"
+                                  for x in r.relations if x.predicate == "locatedIn")
+    en = extract("Zhejiang University signed an agreement in the China (Zhejiang) Pilot Free Trade Zone.", language="en")
+    assert "浙江大学" in names(en, "Organization") and "中国（浙江）自由贸易试验区" in names(en, "Program")
