@@ -97,6 +97,9 @@ class Post:
     rank_of: str | None = None
     lang: str = "zh"
     of_company: bool = False     # 董事长, 总经理: a post in a company (bound to the company at hand)
+    # 部长 -> 部: the ending of the body such a title belongs to when none is named beside it
+    # (生态环境部党组书记孙金龙出席…，部长黄润秋作报告: the ministry named last)
+    body_endings: list[str] = field(default_factory=list)
 
 
 @dataclass

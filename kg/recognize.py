@@ -512,28 +512,42 @@ class ChinesePatterns:
             return
         for m in self.post_re.finditer(text):
             p = m.end()
-            best = None
-            for length in (3, 2, 4):
-                name = text[p:p + length]
-                if len(name) < length or not all(_HAN_RE.match(c) for c in name):
-                    continue
-                if not (name[:1] in self.surnames or name[:2] in self.surnames):
-                    continue
-                if length == 4 and name[:2] not in self.surnames:
-                    continue
-                boundary = self._person_boundary(text, p + length)
-                if not boundary or _frequent_word(name) or name[-1] in "副正":
-                    continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
-                # 李强于3月: a known name, or one followed by a word that follows names,
-                # beats a longer one that only ends at a digit or punctuation
-                # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)
-                score = (2 if any(e.type == "Person" for e in self.kb.candidates(name)) else 0) + \
-                    (1 if boundary in ("word", "follower") else 0) + (0.5 if boundary == "follower" else 0)
-                if best is None or score > best[0]:
-                    best = (score, length)
-            if best is not None:
-                yield Candidate(p, p + best[1], "Person", "title_name", 0.85)
-        # name followed by a post that names its body: 习近平总书记, 李强总理
+            length = self._name_length_at(text, p)
+            while length:
+                yield Candidate(p, p + length, "Person", "title_name", 0.85)
+                # 副部长赵英民、叶民出席: names listed after one title are names too
+                if not text.startswith("、", p + length):
+                    break
+                p += length + 1
+                length = self._name_length_at(text, p)
+        yield from self._names_before_titles(text)
+
+    def _name_length_at(self, text: str, p: int) -> int:
+        """The length of the personal name that starts at ``p`` (2 to 4 Han characters after a
+        surname, ending where a name ends), or 0."""
+        best = None
+        for length in (3, 2, 4):
+            name = text[p:p + length]
+            if len(name) < length or not all(_HAN_RE.match(c) for c in name):
+                continue
+            if not (name[:1] in self.surnames or name[:2] in self.surnames):
+                continue
+            if length == 4 and name[:2] not in self.surnames:
+                continue
+            boundary = self._person_boundary(text, p + length)
+            if not boundary or _frequent_word(name) or name[-1] in "副正":
+                continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
+            # 李强于3月: a known name, or one followed by a word that follows names,
+            # beats a longer one that only ends at a digit or punctuation
+            # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)
+            score = (2 if any(e.type == "Person" for e in self.kb.candidates(name)) else 0) + \
+                (1 if boundary in ("word", "follower") else 0) + (0.5 if boundary == "follower" else 0)
+            if best is None or score > best[0]:
+                best = (score, length)
+        return best[1] if best is not None else 0
+
+    def _names_before_titles(self, text):
+        """A name followed by a post that names its body: 习近平总书记, 李强总理."""
         if self.name_then_post_re is not None:
             for m in self.name_then_post_re.finditer(text):
                 name = m.group(1)

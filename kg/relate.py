@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
+    "title_recent": 0.7, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -63,6 +63,7 @@ class _Ctx:
     main_region: dict = field(default_factory=dict)      # "province"/"city" -> KB place id
     sentence_mentions: list = field(default_factory=list)
     last_company: Mention | None = None    # the company the previous sentence named last
+    previous_bodies: list = field(default_factory=list)   # the previous sentence's mentions
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
@@ -261,7 +262,8 @@ def _shared_titles(ctx: _Ctx, sent: Sentence, people: list[Mention]):
             continue
         if _longest_at_end(ctx.text, person.start, ctx.zh_titles):
             continue          # 省委书记张三、省长李四: the second name has its own title
-        for r in _posts_held(ctx, sent, [prev], ("title_body", "title_implied", "title_region", "title_shared")):
+        for r in _posts_held(ctx, sent, [prev], ("title_body", "title_implied", "title_region", "title_shared",
+                                                  "title_recent")):
             ctx.emit(person.entity_id, "holdsPosition", r.object, sent, "title_shared", r.title)
 
 
@@ -293,6 +295,11 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
                         and ctx.type_of(m) == "Organization" and _is_company(ctx, m)), None) or ctx.last_company
         if company is not None:
             ctx.emit(person.entity_id, "holdsPosition", company.entity_id, sent, "title_company", "、".join(reversed(titles)))
+    if body is None and not after and not implied and titles and not ranked_or_company(ctx, titles):
+        # 生态环境部党组书记孙金龙出席会议。部党组成员、副部长翟青主持会议: the ministry named last
+        recent = _recent_body(ctx, person, titles)
+        if recent is not None:
+            ctx.emit(person.entity_id, "holdsPosition", recent, sent, "title_recent", "、".join(reversed(titles)))
     implied = [i for i in implied if i in ctx.kb]
     title = "、".join(reversed(titles))
     for org in dict.fromkeys(implied):
@@ -322,6 +329,30 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
         if gov is not None:
             _ensure_entity(ctx, gov.id)
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
+
+
+def ranked_or_company(ctx, titles) -> bool:
+    """A title that a region (省长) or the company at hand (董事长) gives its body."""
+    return any(ctx.kb.posts.get(t) is not None and (ctx.kb.posts[t].rank_of or ctx.kb.posts[t].of_company)
+               for t in titles)
+
+
+def _recent_body(ctx, person, titles) -> str | None:
+    """The body a title with no body beside it belongs to: the last government body named
+    earlier in this sentence or in the one before whose name ends as the title's body does
+    (部长 -> …部); None when a title does not say how its body ends."""
+    endings = [set(ctx.kb.posts[t].body_endings) if ctx.kb.posts.get(t) else set() for t in titles]
+    if not endings or not all(endings):
+        return None
+    allowed = tuple(set.intersection(*endings))
+    if not allowed:
+        return None
+    earlier = [m for m in ctx.sentence_mentions if m.end <= person.start]
+    for m in reversed(ctx.previous_bodies + earlier):
+        e = ctx.entities.get(m.entity_id)
+        if e is not None and e.type == "Organization" and not _is_company(ctx, m) and e.name.endswith(allowed):
+            return m.entity_id
+    return None
 
 
 def _government_posts(ctx, sent, person, titles, party_body):
@@ -1431,6 +1462,7 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             state["reporter"] = person
     companies = [m for m in ms if ctx.type_of(m) == "Organization" and _is_company(ctx, m)]
     ctx.last_company = companies[-1] if companies else None
+    ctx.previous_bodies = [m for m in ms if ctx.type_of(m) == "Organization"]
     for m in ms:
         t = ctx.type_of(m)
         if t == "Policy" and _named_document(ctx, m):

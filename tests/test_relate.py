@@ -551,3 +551,13 @@ def test_an_english_visit_to_a_companys_site_is_a_visit_to_the_company(extract):
                 "He toured the Munich plant of BMW and inspected the research center of Siemens.")
     t = triples(r)
     assert ("黄强", "visited", "宝马集团") in t and ("黄强", "visited", "西门子股份公司") in t
+
+
+def test_a_title_without_a_body_belongs_to_the_body_named_last_and_names_listed_after_it(extract):
+    r = extract("2024年全国生态环境保护工作会议在北京召开。生态环境部党组书记孙金龙出席会议并讲话，部长黄润秋作工作报告。"
+                "部党组成员、副部长翟青主持会议，副部长赵英民、叶民出席会议。")
+    held = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "holdsPosition"}
+    assert {("黄润秋", "生态环境部"), ("翟青", "生态环境部"), ("赵英民", "生态环境部"), ("叶民", "生态环境部")} <= held
+    # 主任 belongs to a body ending in 委员会/委/办: never to a company named before it
+    r = extract("华为技术有限公司在深圳发布新品。主任李明出席活动。")
+    assert not any(x.predicate == "holdsPosition" and r.entities[x.object].name == "华为技术有限公司" for x in r.relations)
