@@ -245,6 +245,8 @@ def _bodyless_titles_after_colleague(ctx, sent, ms, person, titles, pos) -> bool
     title = "、".join(reversed(titles))
     for body in dict.fromkeys(bodies):
         ctx.emit(person.entity_id, "holdsPosition", body, sent, "title_shared", title)
+        # 烟台市委书记江成，市委副书记、市长郑德雁: the committee's city gives 市长 its government
+        _government_posts(ctx, sent, person, titles, ctx.kb.get(body))
     return bool(bodies)
 
 
@@ -383,7 +385,8 @@ def _nearest_region(ctx, sent, person, rank):
         e = ctx.kb.get(m.entity_id)
         if e is not None and e.type == "Organization" and e.category.endswith("_body") and e.located_in:
             e = ctx.kb.get(e.located_in)     # 杭州市委书记刘捷…，市委副书记、市长姚高员: 杭州
-        if e is not None and e.type == "Place" and e.category in cats:
+        if e is not None and e.type == "Place" and (e.category in cats or (
+                rank == "city" and e.category in COUNTY_CATEGORIES and e.name.endswith("市"))):
             best = e.id
     return best
 
@@ -1505,6 +1508,8 @@ def _main_regions(kb, mentions) -> dict:
                 counts["province"][place.located_in] += 0.5
         elif place.category in COUNTY_CATEGORIES:
             counts["county"][place.id] += 1     # 县长 with no county named: the article's county
+            if place.name.endswith("市"):
+                counts["city"][place.id] += 1   # 江阴市: its 市委书记 and 市长 are the county-level city's
     return {k: c.most_common(1)[0][0] for k, c in counts.items() if c}
 
 

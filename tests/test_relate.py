@@ -561,3 +561,13 @@ def test_a_title_without_a_body_belongs_to_the_body_named_last_and_names_listed_
     # 主任 belongs to a body ending in 委员会/委/办: never to a company named before it
     r = extract("华为技术有限公司在深圳发布新品。主任李明出席活动。")
     assert not any(x.predicate == "holdsPosition" and r.entities[x.object].name == "华为技术有限公司" for x in r.relations)
+
+
+def test_a_mayor_after_the_party_secretary_and_a_county_level_citys_leaders(extract):
+    r = extract("省长周乃翔在烟台调研港口建设。烟台市委书记江成，市委副书记、市长郑德雁陪同调研。")
+    held = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "holdsPosition"}
+    assert {("郑德雁", "中国共产党烟台市委员会"), ("郑德雁", "烟台市人民政府")} <= held
+    # 江阴 is a county-level city: a bare 市委书记 and 市长 in an article about it are its own
+    r = extract("江阴市重大产业项目集中开工。市委书记许峰宣布项目开工，市委副书记、市长方力致辞。")
+    held = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "holdsPosition"}
+    assert {("许峰", "中国共产党江阴市委员会"), ("方力", "江阴市人民政府")} <= held
