@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "title_recent": 0.7, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
+    "title_recent": 0.7, "located_town": 0.6, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -641,6 +641,7 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             if b.end == a.start and ctx.kb.get(a.entity_id) is None and (ctx.kb.get(b.entity_id) or None) is not None \
                     and ctx.kb.get(b.entity_id).place_level == 2:
                 ctx.emit(a.entity_id, "locatedIn", b.entity_id, sent, "located_adjacent")
+    _towns_in_county(ctx, sent, places)
     # an event opening in a place: E 在 济南市 开幕
     verbs = ctx.rules["event_place_verbs"]
     if ctx.article.language == "en":
@@ -666,6 +667,23 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
         elif inner is not None and ctx.article.language == "en":
             ctx.emit(ev.entity_id, "locatedIn", inner.entity_id, sent, "located_event")
+
+
+def _towns_in_county(ctx, sent, places):
+    """周庄镇、华士镇 in an article about 江阴市: a town no list holds lies in the county (or
+    county-level city) named last before it in the sentence, else in the article's county."""
+    for t in places:
+        ent = ctx.entities.get(t.entity_id)
+        if ctx.kb.get(t.entity_id) is not None or ent is None or not ent.name.endswith(("镇", "乡", "街道")):
+            continue
+        if any(r.subject == t.entity_id and r.predicate == "locatedIn" for r in ctx.out):
+            continue
+        county = next((p.entity_id for p in reversed(places) if p.end <= t.start and
+                       getattr(ctx.kb.get(p.entity_id), "category", "") in COUNTY_CATEGORIES), None)
+        county = county or ctx.main_region.get("county")
+        if county is not None:
+            _ensure_entity(ctx, county)
+            ctx.emit(t.entity_id, "locatedIn", county, sent, "located_town")
 
 
 def _chain_start(places, p) -> int:

@@ -571,3 +571,9 @@ def test_a_mayor_after_the_party_secretary_and_a_county_level_citys_leaders(extr
     r = extract("江阴市重大产业项目集中开工。市委书记许峰宣布项目开工，市委副书记、市长方力致辞。")
     held = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "holdsPosition"}
     assert {("许峰", "中国共产党江阴市委员会"), ("方力", "江阴市人民政府")} <= held
+
+
+def test_towns_no_list_holds_lie_in_the_articles_county(extract):
+    r = extract("江阴市重大产业项目集中开工。周庄镇、华士镇等地的项目同时开工。")
+    located = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "locatedIn"}
+    assert {("周庄镇", "江阴市"), ("华士镇", "江阴市")} <= located
