@@ -787,6 +787,16 @@ class ChinesePatterns:
                     start = max(start, m.start() - len(named.group()))
             if start is not None and m.start() - start >= 2:
                 yield Candidate(start, m.end(), "Event", "congress", 0.75)
+        # 省政府常务会议, 湖南省人民政府常务会议: a regional government's executive meeting, unnumbered
+        for m in _EXECUTIVE_MEETING.finditer(text):
+            if _NUMBERED_MEETING.match(text, m.end()) or text.startswith("精神", m.end()):
+                continue
+            region = next((k for k in range(min(10, m.start()), 1, -1)
+                           if text[m.start() - k:m.start()] in self.place_names), None)
+            if region is not None:
+                yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
+            elif m.start() > 0 and text[m.start() - 1] in "省市县":
+                yield Candidate(m.start() - 1, m.end(), "Event", "congress", 0.7)
         # 山东省十四届人大二次会议, 省政协十三届二次会议: the short form of a session
         for m in _SHORT_SESSION.finditer(text):
             region = next((k for k in range(min(10, m.start()), 1, -1)
@@ -1311,6 +1321,7 @@ _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人
 _DIGITS = "一二三四五六七八九十"
 _NUM = f"[{_DIGITS}]+"
 _REGIONAL_MEETING_BODY = re.compile(r"[省市县](?:人民政府|政府|委|委常委会)$")
+_EXECUTIVE_MEETING = re.compile(r"(?:人民)?政府常务会议")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")

@@ -362,3 +362,12 @@ def test_pilot_free_trade_zones_and_their_areas_are_programmes(extract):
                                   for x in r.relations if x.predicate == "locatedIn")
     en = extract("Zhejiang University signed an agreement in the China (Zhejiang) Pilot Free Trade Zone.", language="en")
     assert "浙江大学" in names(en, "Organization") and "中国（浙江）自由贸易试验区" in names(en, "Program")
+
+
+def test_a_regional_governments_unnumbered_executive_meeting_is_an_event(extract):
+    r = extract("湖南省省长毛伟明主持召开省政府常务会议，研究部署制造业高质量发展工作。")
+    assert "湖南省人民政府常务会议" in names(r, "Event")
+    assert ("毛伟明", "participatedIn", "湖南省人民政府常务会议") in {
+        (r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
+    r = extract("会议传达学习国务院常务会议精神。")
+    assert not any(n.endswith("政府常务会议") for n in names(r, "Event"))
