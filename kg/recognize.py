@@ -475,7 +475,7 @@ class ChinesePatterns:
             if loose and self._generic(text[start:m.end()], m.group(0), "Organization"):
                 continue
             # 营山县川北电缆有限公司: a county or district before the name says where it is
-            place = re.match(f"(?:[{HAN}]{{2,4}}?市)?([{HAN}]{{1,4}}?[县区旗])(?=[{HAN}]{{2}})", text[start:m.start()])
+            place = re.match(f"(?:[{HAN}]{{2,4}}?市)?([{HAN}]{{1,4}}?[县区旗])(?!下)(?=[{HAN}]{{2}})", text[start:m.start()])
             if place and m.start() - (start + place.end()) >= 2:
                 yield Candidate(start + place.start(1), start + place.end(1), "Place", "company", 0.7)
                 start += place.end()
@@ -1421,6 +1421,8 @@ def _leading_function_words(text: str) -> int:
 
 #: the conjunctions that join two parties (辛保安与哈尔滨电气集团): they never open the second name
 _PARTY_JOINERS = frozenset({"与", "同"})
+#: words that tie a company to its parent (中国建材集团所属|凯盛科技集团公司, 台塑旗下|南亚塑胶…)
+_PARENT_LINKS = frozenset({"所属", "旗下", "下属", "属下"})
 
 
 def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
@@ -1438,11 +1440,17 @@ def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
     def place(word):         # 大连 is also an adverb ("even") to jieba
         return any(e.type == "Place" for e in kb.candidates(word))
 
-    for i, w in enumerate(words[:4]):
+    for i, w in enumerate(words[:6]):
         pos += len(w.word)
         rest = len(name) - pos
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if i == 0 and w.flag[:1] in ("v", "p", "c", "d") and w.flag != "vn" and \
+        if w.word in _PARENT_LINKS:
+            if rest < 4:
+                return None
+            cut = pos
+        elif i >= 4:
+            continue
+        elif i == 0 and w.flag[:1] in ("v", "p", "c", "d") and w.flag != "vn" and \
                 (len(w.word) >= 2 or w.word in _PARTY_JOINERS) and not place(w.word):
             if rest < 4:
                 return None

@@ -371,3 +371,11 @@ def test_a_regional_governments_unnumbered_executive_meeting_is_an_event(extract
         (r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations}
     r = extract("会议传达学习国务院常务会议精神。")
     assert not any(n.endswith("政府常务会议") for n in names(r, "Event"))
+
+
+def test_a_companys_parent_before_suoshu_or_qixia_is_not_part_of_its_name(extract):
+    r = extract("中国建材集团所属凯盛科技集团公司与长春市政府签约。台塑集团旗下南亚塑胶工业股份有限公司参加。")
+    orgs = names(r, "Organization")
+    assert {"凯盛科技集团公司", "南亚塑胶工业股份有限公司"} <= orgs
+    assert not any(o.startswith(("中国建材集团所属", "下南亚")) for o in orgs)
+    assert not any(p.endswith("旗") for p in names(r, "Place"))      # 旗下 is no banner (旗)
