@@ -893,10 +893,12 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
         if person is not None:
             ctx.emit(person.entity_id, "visited", first.entity_id, sent, "visit_frame")
+    targets = [m for m in ms if ctx.type_of(m) in ("Place", "Organization")]
+    if ctx.article.language != "en":
+        _visits_going_to(ctx, sent, ms, state, targets)
     found = list(re.finditer(_alternation(verbs), s_text))
     if not found:
         return
-    targets = [m for m in ms if ctx.type_of(m) in ("Place", "Organization")]
     for mt in found:
         vpos = sent.start + mt.start()
         person, how = _clause_actor(ctx, sent, ms, vpos, state, persons_only=True)
@@ -934,6 +936,47 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
             nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
 
+
+
+_GOING_TO = re.compile(r"深入|赴|前往|到")
+_TO_INSPECT = re.compile(r"[，,]?\s*(?:进行|开展|实地)?(?:调研|考察|检查|督导|走访|视察|察看|指导)")
+
+
+def _visits_going_to(ctx, sent, ms, state, targets):
+    """带队深入凤宁现代产业园、凤阳经济开发区和大庙镇，调研…; 赴上海考察: the places and
+    bodies gone to, when a verb of inspecting follows the list."""
+    text = ctx.text
+    for mt in _GOING_TO.finditer(text, sent.start, sent.end):
+        # the list runs to the next comma; a name in it that no rule found (凤宁现代产业园)
+        # only stands between the ones found
+        stop = re.compile(r"[，,。；;]").search(text, mt.end(), sent.end)
+        end = stop.start() if stop else sent.end
+        listed = [t for t in targets if mt.end() <= t.start and t.end <= end]
+        if not listed or not _TO_INSPECT.match(text, listed[-1].end):
+            continue
+        gaps = [text[a.end:b.start] for a, b in zip(listed, listed[1:])] + [text[mt.end():listed[0].start]]
+        if any(len(g) > 12 or "的" in g for g in gaps):
+            continue
+        person, how = _clause_actor(ctx, sent, ms, mt.start(), state, persons_only=True)
+        if person is None:
+            continue
+        for who in [person] + (_leaders_before(ctx, ms, person) if how == "explicit" else []):
+            for t in listed:
+                ctx.emit(who.entity_id, "visited", t.entity_id, sent,
+                         "visit_frame" if how == "explicit" else "visit_carried")
+
+
+def _leaders_before(ctx, ms, last):
+    """县委书记朱林，县委副书记、县长王俊卿带队…: the titled people named before ``last``,
+    each separated from the next by a comma or 、 and titles only, nearest first."""
+    out, right = [], last
+    for m in reversed([m for m in ms if m.end <= last.start and ctx.type_of(m) == "Person"]):
+        gap = ctx.text[m.end:right.start]
+        if not gap or gap[0] not in "，,、" or not _only_titles(ctx, gap[1:]):
+            break
+        out.append(m)
+        right = m
+    return out
 
 
 #: the words between an English visiting verb and the company whose site it names

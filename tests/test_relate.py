@@ -577,3 +577,11 @@ def test_towns_no_list_holds_lie_in_the_articles_county(extract):
     r = extract("江阴市重大产业项目集中开工。周庄镇、华士镇等地的项目同时开工。")
     located = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "locatedIn"}
     assert {("周庄镇", "江阴市"), ("华士镇", "江阴市")} <= located
+
+
+def test_leaders_going_to_a_list_of_places_to_inspect_visit_each(extract):
+    r = extract("4月2日，县委书记朱林，县委副书记、县长王俊卿带队深入凤阳经济开发区和大庙镇、临淮关镇，调研光伏企业生产情况。")
+    visits = {(r.entities[x.subject].name, r.entities[x.object].name) for x in r.relations if x.predicate == "visited"}
+    assert {(p, t) for p in ("朱林", "王俊卿") for t in ("凤阳经济开发区", "大庙镇", "临淮关镇")} <= visits
+    r = extract("市长王俊卿深入推进项目建设，到2025年建成光伏产业集群。")
+    assert not any(x.predicate == "visited" for x in r.relations)
