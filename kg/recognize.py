@@ -447,6 +447,7 @@ class ChinesePatterns:
     def companies(self, text):
         for m in self.company_re.finditer(text):
             start = self._stop_before(text, m.start(), 24, False)
+            start = self._bracketed_company_start(text, start)
             # 阿里巴巴集团、海康威视…公司 / 阿里巴巴集团和之江实验室: two names, not one
             for sep in ("、", "和", "与", "及"):
                 cut = text.rfind(sep, start, m.start())
@@ -480,6 +481,20 @@ class ChinesePatterns:
                 yield Candidate(start + place.start(1), start + place.end(1), "Place", "company", 0.7)
                 start += place.end()
             yield Candidate(start, m.end(), "Organization", "company", 0.8)
+
+    def _bracketed_company_start(self, text: str, start: int) -> int:
+        """西门子（中国）有限公司, 马钢（集团）控股有限公司, 空客（天津）总装有限公司: a place or
+        集团 in brackets inside a company's name; the name runs on before the bracket."""
+        if start < 2 or text[start - 1] not in "）)":
+            return start
+        lo = max(0, start - 8)
+        opening = max(text.rfind("（", lo, start - 1), text.rfind("(", lo, start - 1))
+        inner = text[opening + 1:start - 1] if opening >= 2 else ""
+        if not inner or not (inner in ("集团", "控股", "中国") or
+                             any(e.type == "Place" for e in self.kb.candidates(inner))):
+            return start
+        before = self._stop_before(text, opening, 16, False)
+        return before if opening - before >= 2 else start
 
     def bodies_before_titles(self, text):
         """创新科技及工业局局长孙东: a name ending in 局/委员会/办公室 right before a post title."""

@@ -379,3 +379,9 @@ def test_a_companys_parent_before_suoshu_or_qixia_is_not_part_of_its_name(extrac
     assert {"凯盛科技集团公司", "南亚塑胶工业股份有限公司"} <= orgs
     assert not any(o.startswith(("中国建材集团所属", "下南亚")) for o in orgs)
     assert not any(p.endswith("旗") for p in names(r, "Place"))      # 旗下 is no banner (旗)
+
+
+def test_company_names_with_a_place_or_group_in_brackets(extract):
+    r = extract("西门子（中国）有限公司总裁出席。马钢（集团）控股有限公司与马鞍山市签约。空客（天津）总装有限公司参加。")
+    assert {"西门子（中国）有限公司", "马钢（集团）控股有限公司", "空客（天津）总装有限公司"} <= names(r, "Organization")
+    assert "总装有限公司" not in names(r, "Organization")
