@@ -518,6 +518,9 @@ class ChinesePatterns:
             start = self._drop_leading(text, start, t0 - len(sfx))
             if self.post_re.search(text[start:t0 - len(sfx)]):
                 continue
+            word, tag = _last_word(text[start:t0])
+            if len(sfx) == 1 and len(word) == 2 and word != sfx and tag[:1] not in ("n", "j"):
+                continue          # 马鞍山地处|长三角: 处 ends the verb 地处, not a body's name
             if t0 - start - len(sfx) >= 2 and not self.kb.candidates(text[start:t0]):
                 yield Candidate(start, t0, "Organization", "body_title", 0.7)
 
@@ -635,7 +638,7 @@ class ChinesePatterns:
                 if brand and (brand_start < 2 or not all(_HAN_RE.match(c) for c in text[brand_start:end])
                               or any(c in "的和与及、" for c in text[brand_start:end])):
                     break
-                for k in range(2, 8):
+                for k in range(7, 1, -1):     # the longest place (马鞍山, not the 鞍山 inside it)
                     start = brand_start - k
                     if start >= 0 and text[start:brand_start] in names:
                         return start

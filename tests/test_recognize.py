@@ -385,3 +385,11 @@ def test_company_names_with_a_place_or_group_in_brackets(extract):
     r = extract("西门子（中国）有限公司总裁出席。马钢（集团）控股有限公司与马鞍山市签约。空客（天津）总装有限公司参加。")
     assert {"西门子（中国）有限公司", "马钢（集团）控股有限公司", "空客（天津）总装有限公司"} <= names(r, "Organization")
     assert "总装有限公司" not in names(r, "Organization")
+
+
+def test_a_place_inside_a_longer_place_and_a_verb_ending_in_a_body_suffix(extract):
+    r = extract("马鞍山地处长三角。马鞍山慈湖高新技术产业开发区参加。省商务厅厅长王五出席。")
+    places, orgs = names(r, "Place"), names(r, "Organization")
+    assert "马鞍山慈湖高新技术产业开发区" in places and "鞍山市" not in places    # not Anshan inside Ma'anshan
+    assert not any(o.endswith("地处") for o in orgs)                           # 地处 is "lies in"
+    assert any(o.endswith("商务厅") for o in orgs)
