@@ -1439,6 +1439,10 @@ def _leading_function_words(text: str) -> int:
 
 #: the conjunctions that join two parties (辛保安与哈尔滨电气集团): they never open the second name
 _PARTY_JOINERS = frozenset({"与", "同"})
+#: words that open the names of national bodies and groups (国家开发投资集团, 中国建材集团)
+_NAME_OPENERS = frozenset({"国家", "中国", "中央", "全国"})
+#: verbs that join one body to another's work: never part of a name (会同, 联合, 协同)
+_JOINING_VERBS = frozenset({"会同", "联合", "协同", "委托", "牵头"})
 #: words that tie a company to its parent (中国建材集团所属|凯盛科技集团公司, 台塑旗下|南亚塑胶…)
 _PARENT_LINKS = frozenset({"所属", "旗下", "下属", "属下"})
 
@@ -1474,10 +1478,12 @@ def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
                 return None
             cut = pos
         elif w.word in _PARTY_JOINERS and nxt is not None and rest >= 4 and \
-                (nxt.flag in ("ns", "nt") or place(nxt.word)):
+                (nxt.flag in ("ns", "nt") or place(nxt.word) or kb.candidates(name[pos:])):
             cut = pos
-        elif i >= 1 and w.flag in ("v", "c") and len(w.word) >= 2 and nxt is not None and nxt.flag == "ns" and rest >= 4:
-            cut = pos
+        elif len(w.word) >= 2 and nxt is not None and rest >= 4 and (w.word in _JOINING_VERBS or (
+                i >= 1 and w.flag in ("v", "c") and (nxt.flag in ("ns", "nt") or nxt.word in _NAME_OPENERS))):
+            cut = pos           # 宜宾引进|宜宾锂宝…, 还委托|国家开发投资集团…, 市政府将会同|市科学技术局
+
     return start + cut
 
 

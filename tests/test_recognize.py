@@ -335,6 +335,10 @@ def test_words_that_introduce_an_organisation_are_not_part_of_its_name(extract):
             "福建星云电子股份有限公司", "大连光洋科技集团有限公司"} <= orgs
     # 大连 reads as an adverb ("even") to jieba: a place is never cut as an introducing word
     assert not any(o.startswith(("宜宾", "鄂尔多斯市与", "既有", "借助", "光洋")) for o in orgs)
+    r = extract("市政府将会同市科学技术局推进合作。此前已与鞍钢集团合作。还委托国家开发投资集团有限公司管理。")
+    orgs = names(r, "Organization")
+    assert "国家开发投资集团有限公司" in orgs
+    assert not any(("会同" in o or o.startswith(("此前", "还委托"))) for o in orgs)
 
 
 def test_a_quoted_name_closed_by_reform_or_campaign_is_a_programme(extract):
