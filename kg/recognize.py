@@ -965,12 +965,22 @@ class EnglishPatterns:
         r"spokesman|commissioner|administrator|chief|ambassador|premier|chancellor|manager|founder|"
         r"chief executive officer|chief executive|executive|CEO) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
         r"(?:chairman|chairwoman|president|founder|chief executive|CEO|head|director|general manager|manager|"
-        r"secretary|spokesperson|spokesman|vice president)\b)")
+        r"secretary|spokesperson|spokesman|vice president|ambassador|minister|envoy)\b)")
+    #: chairman and president Fang Hongbo, chairwoman Dong Mingzhu: a lower-case company post
+    #: right before a name (the capitalised titles are in title_name_re)
+    LOWER_TITLE_NAME = re.compile(
+        r"(?<![A-Za-z])(?:chairman|chairwoman|president|chief executive officer|chief executive|CEO|general manager|"
+        r"vice president|founder)(?: and (?:chairman|chairwoman|president|chief executive officer|chief executive|CEO|"
+        r"general manager))? ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2})\b")
     NOT_NAMES = {"The", "This", "That", "These", "In", "On", "At", "By", "For", "And", "But", "Government", "Ministry",
                  "Commission", "Committee", "Bureau", "Office", "Administration", "Council", "Municipal", "Provincial",
                  "Group", "Company", "University", "Bank", "Association", "Department", "Agency", "Party", "State"}
 
     def find(self, text):
+        for m in self.LOWER_TITLE_NAME.finditer(text):
+            words = m.group(1).split()
+            if not self.NOT_NAMES & set(words) and not any(e.type != "Person" for e in self.kb.candidates(m.group(1))):
+                yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.7)
         for m in self.APPOSITIVE_NAME.finditer(text):
             words = m.group(1).split()
             if not self.NOT_NAMES & set(words) and not self.kb.candidates(m.group(1)) and \

@@ -397,3 +397,11 @@ def test_a_place_inside_a_longer_place_and_a_verb_ending_in_a_body_suffix(extrac
     assert "马鞍山慈湖高新技术产业开发区" in places and "鞍山市" not in places    # not Anshan inside Ma'anshan
     assert not any(o.endswith("地处") for o in orgs)                           # 地处 is "lies in"
     assert any(o.endswith("商务厅") for o in orgs)
+
+
+def test_english_lower_case_company_posts_and_an_ambassador_in_apposition_name_people(extract):
+    r = extract("At the Gree booth, chairwoman Dong Mingzhu showed the minister a new line. "
+                "Jiang Zaidong, China's ambassador to Pakistan, attended the talks.", language="en")
+    assert {"Dong Mingzhu", "Jiang Zaidong"} <= {e.name_en or e.name for e in r.entities.values() if e.type == "Person"} | names(r, "Person")
+    r = extract("The president of the association spoke. The chairman of Haier Group attended.", language="en")
+    assert not names(r, "Person")
