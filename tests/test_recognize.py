@@ -405,3 +405,9 @@ def test_english_lower_case_company_posts_and_an_ambassador_in_apposition_name_p
     assert {"Dong Mingzhu", "Jiang Zaidong"} <= {e.name_en or e.name for e in r.entities.values() if e.type == "Person"} | names(r, "Person")
     r = extract("The president of the association spoke. The chairman of Haier Group attended.", language="en")
     assert not names(r, "Person")
+
+
+def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
+    r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
+    events = names(r, "Event")
+    assert any(e.endswith("深化部署会") for e in events) and any(e.endswith("签约仪式") for e in events)
