@@ -124,6 +124,7 @@ class ChinesePatterns:
         self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
         self.company_suffixes = rules["company_suffixes"]
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
+        self.quoted_scheme_heads = tuple(rules.get("quoted_scheme_heads", ()))
         self.book_re = re.compile(r"《([^《》\n]{2,80})》")
         self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
         zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
@@ -423,13 +424,16 @@ class ChinesePatterns:
                            for v in anchors)
             chained = m.start() - last_end <= 1
             known = any(e.type in ("Program", "Policy") for e in self.kb.candidates(inner))
-            if known or anchored or chained:
+            # “科技券计划”, 「創新及科技基金」: a quoted name that ends in a scheme's own word
+            scheme = len(inner) >= 4 and inner.endswith(self.quoted_scheme_heads) and _HAN_RE.match(inner[0])
+            if known or anchored or chained or scheme:
                 if text.startswith(("向", "转变", "作用", "精神", "为题", "为主题"), end):
                     continue          # “制造大省”向“智造大省”转变: a slogan; 以“…”为题: a talk's title
                 if not known and _slogan(inner):
                     continue
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
                 last_end = end
+
 
     def _suffix_phrase(self, text: str, end: int, limit: int = 12, heads=None) -> int | None:
         """The end of a short run of Han characters from ``end`` that closes with a programme

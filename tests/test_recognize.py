@@ -411,3 +411,8 @@ def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(ex
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
     assert any(e.endswith("深化部署会") for e in events) and any(e.endswith("签约仪式") for e in events)
+
+
+def test_a_quoted_name_ending_in_a_schemes_word_is_a_programme(extract):
+    r = extract("计划隶属“创新及科技基金”，而“科技券计划”则一直协助中小企业。")
+    assert {"创新及科技基金", "科技券计划"} <= names(r, "Program") | names(r, "Policy")
