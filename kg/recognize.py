@@ -850,7 +850,7 @@ class ChinesePatterns:
     def find(self, text):
         for c in self._find(text):
             if c.label == "Organization" and c.extractor in self.LEFT_EDGE_CHECKED:
-                start = _organisation_start(text, c.start, c.end, self.kb)
+                start = _organisation_start(text, c.start, c.end, self.kb, self.rules.get("organisation_introducers", {}))
                 if start is None:
                     continue
                 c = replace(c, start=start)
@@ -1451,23 +1451,19 @@ def _leading_function_words(text: str) -> int:
     return 0
 
 
-#: the conjunctions that join two parties (辛保安与哈尔滨电气集团): they never open the second name
-_PARTY_JOINERS = frozenset({"与", "同"})
-#: words that open the names of national bodies and groups (国家开发投资集团, 中国建材集团)
-_NAME_OPENERS = frozenset({"国家", "中国", "中央", "全国"})
-#: verbs that join one body to another's work: never part of a name (会同, 联合, 协同)
-_JOINING_VERBS = frozenset({"会同", "联合", "协同", "委托", "牵头"})
-#: words that tie a company to its parent (中国建材集团所属|凯盛科技集团公司, 台塑旗下|南亚塑胶…)
-_PARENT_LINKS = frozenset({"所属", "旗下", "下属", "属下"})
-
-
-def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
+def _organisation_start(text: str, start: int, end: int, kb, words_before: dict) -> int | None:
     """The left edge of an organisation's name found by its suffix, with the words that
     introduce it cut off by jieba's dictionary: a leading verb, preposition or conjunction
     (既有|湖南裕能…公司, 借助|研究院), a party and 与 before it (旗里与|中国科学院), or a
     subject and its verb before a place (宜宾引进|宜宾锂宝…公司). None when only the bare
-    suffix would remain (借助研究院): that is no name."""
+    suffix would remain (借助研究院): that is no name. ``words_before`` is rules.yaml's
+    ``organisation_introducers``."""
     import jieba.posseg
+
+    party_joiners = set(words_before.get("party_joiners", ()))
+    name_openers = set(words_before.get("name_openers", ()))
+    joining_verbs = set(words_before.get("joining_verbs", ()))
+    parent_links = set(words_before.get("parent_links", ()))
 
     name = text[start:end]
     words = jieba.posseg.lcut(name, HMM=False)
@@ -1480,22 +1476,22 @@ def _organisation_start(text: str, start: int, end: int, kb) -> int | None:
         pos += len(w.word)
         rest = len(name) - pos
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if w.word in _PARENT_LINKS:
+        if w.word in parent_links:
             if rest < 4:
                 return None
             cut = pos
         elif i >= 4:
             continue
         elif i == 0 and w.flag[:1] in ("v", "p", "c", "d") and w.flag != "vn" and \
-                (len(w.word) >= 2 or w.word in _PARTY_JOINERS) and not place(w.word):
+                (len(w.word) >= 2 or w.word in party_joiners) and not place(w.word):
             if rest < 4:
                 return None
             cut = pos
-        elif w.word in _PARTY_JOINERS and nxt is not None and rest >= 4 and \
+        elif w.word in party_joiners and nxt is not None and rest >= 4 and \
                 (nxt.flag in ("ns", "nt") or place(nxt.word) or kb.candidates(name[pos:])):
             cut = pos
-        elif len(w.word) >= 2 and nxt is not None and rest >= 4 and (w.word in _JOINING_VERBS or (
-                i >= 1 and w.flag in ("v", "c") and (nxt.flag in ("ns", "nt") or nxt.word in _NAME_OPENERS))):
+        elif len(w.word) >= 2 and nxt is not None and rest >= 4 and (w.word in joining_verbs or (
+                i >= 1 and w.flag in ("v", "c") and (nxt.flag in ("ns", "nt") or nxt.word in name_openers))):
             cut = pos           # 宜宾引进|宜宾锂宝…, 还委托|国家开发投资集团…, 市政府将会同|市科学技术局
 
     return start + cut
