@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "title_recent": 0.7, "located_town": 0.6, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
+    "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -1506,6 +1506,22 @@ def led_by(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 ctx.emit(b.entity_id, "implements", o.entity_id, sent, "led_by")
 
 
+def known_organizers(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
+    """国务院常务会议, 中国国际进口博览会: an event the KB lists with the body that holds it
+    (``parent``) is organized by that body, where the article names the body too."""
+    for m in ms:
+        if ctx.type_of(m) != "Event":
+            continue
+        entry = ctx.kb.get(m.entity_id)
+        if entry is None or not entry.parent or entry.parent not in ctx.entities:
+            continue
+        # 贯彻党的二十大和中央经济工作会议精神: an event cited for its line is not being held here
+        after = re.split(r"[，。；,;]", ctx.text[m.end:sent.end], maxsplit=1)[0]
+        if "精神" in after or re.search(r"(?:贯彻|落实|学习|以来)", ctx.text[max(sent.start, m.start - 8):m.start]):
+            continue
+        ctx.emit(entry.parent, "organized", m.entity_id, sent, "organizer_known")
+
+
 def _named_document(ctx, m: Mention) -> bool:
     """A document named by its title in 《》 (or one the knowledge base lists), not 专项方案."""
     e = ctx.entities.get(m.entity_id)
@@ -1607,6 +1623,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         programme_verbs(ctx, sent, top, state)
         led_by(ctx, sent, top)
         responsible_units(ctx, sent, top, state)
+        known_organizers(ctx, sent, top)
         update_state(ctx, sent, top, state)
     # A relation the article states in two or more sentences is right more often than one
     # stated once: the count is a calibration feature, known only once all are found.

@@ -585,3 +585,10 @@ def test_leaders_going_to_a_list_of_places_to_inspect_visit_each(extract):
     assert {(p, t) for p in ("朱林", "王俊卿") for t in ("凤阳经济开发区", "大庙镇", "临淮关镇")} <= visits
     r = extract("市长王俊卿深入推进项目建设，到2025年建成光伏产业集群。")
     assert not any(x.predicate == "visited" for x in r.relations)
+
+
+def test_an_event_the_kb_lists_is_organized_by_its_body_unless_only_cited(extract):
+    r = extract("李强主持召开国务院常务会议，研究稳就业政策。")
+    assert ("国务院", "organized", "国务院常务会议") in triples(r)
+    r = extract("国务院要求深入贯彻中央经济工作会议精神，做好经济工作。")
+    assert not any(p == "organized" for _, p, _ in triples(r))
