@@ -125,6 +125,8 @@ class ChinesePatterns:
         self.company_suffixes = rules["company_suffixes"]
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
         self.quoted_scheme_heads = tuple(rules.get("quoted_scheme_heads", ()))
+        self.organisation_introducers = {k: frozenset(v) for k, v in rules.get("organisation_introducers", {}).items()}
+        self.company_bracket_words = frozenset(rules.get("company_bracket_words", ()))
         self.book_re = re.compile(r"《([^《》\n]{2,80})》")
         self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
         zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
@@ -424,7 +426,7 @@ class ChinesePatterns:
                            for v in anchors)
             chained = m.start() - last_end <= 1
             known = any(e.type in ("Program", "Policy") for e in self.kb.candidates(inner))
-            # “科技券计划”, 「創新及科技基金」: a quoted name that ends in a scheme's own word
+            # “科技券计划”, “创新及科技基金”: a quoted name that ends in a scheme's own word
             scheme = len(inner) >= 4 and inner.endswith(self.quoted_scheme_heads) and _HAN_RE.match(inner[0])
             if known or anchored or chained or scheme:
                 if text.startswith(("向", "转变", "作用", "精神", "为题", "为主题"), end):
@@ -433,7 +435,6 @@ class ChinesePatterns:
                     continue
                 yield Candidate(m.start(1), m.end(1), "Program", "quoted", 0.6)
                 last_end = end
-
 
     def _suffix_phrase(self, text: str, end: int, limit: int = 12, heads=None) -> int | None:
         """The end of a short run of Han characters from ``end`` that closes with a programme
@@ -494,7 +495,7 @@ class ChinesePatterns:
         lo = max(0, start - 8)
         opening = max(text.rfind("（", lo, start - 1), text.rfind("(", lo, start - 1))
         inner = text[opening + 1:start - 1] if opening >= 2 else ""
-        if not inner or not (inner in ("集团", "控股", "中国") or
+        if not inner or not (inner in self.company_bracket_words or
                              any(e.type == "Place" for e in self.kb.candidates(inner))):
             return start
         before = self._stop_before(text, opening, 16, False)
@@ -813,18 +814,20 @@ class ChinesePatterns:
         for m in _EXECUTIVE_MEETING.finditer(text):
             if _NUMBERED_MEETING.match(text, m.end()) or text.startswith("精神", m.end()):
                 continue
-            region = next((k for k in range(min(10, m.start()), 1, -1)
-                           if text[m.start() - k:m.start()] in self.place_names), None)
+            region = self._place_length_before(text, m.start())
             if region is not None:
                 yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
             elif m.start() > 0 and text[m.start() - 1] in "省市县":
                 yield Candidate(m.start() - 1, m.end(), "Event", "congress", 0.7)
         # 山东省十四届人大二次会议, 省政协十三届二次会议: the short form of a session
         for m in _SHORT_SESSION.finditer(text):
-            region = next((k for k in range(min(10, m.start()), 1, -1)
-                           if text[m.start() - k:m.start()] in self.place_names), None)
+            region = self._place_length_before(text, m.start())
             if region is not None:
                 yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
+
+    def _place_length_before(self, text: str, pos: int) -> int | None:
+        """The length of the longest place name (up to ten characters) ending at ``pos``."""
+        return next((k for k in range(min(10, pos), 1, -1) if text[pos - k:pos] in self.place_names), None)
 
     def strategic_projects(self, text):
         """粤港澳大湾区建设, 上海国际金融中心建设: a listed region or a designated centre, built;
@@ -850,7 +853,7 @@ class ChinesePatterns:
     def find(self, text):
         for c in self._find(text):
             if c.label == "Organization" and c.extractor in self.LEFT_EDGE_CHECKED:
-                start = _organisation_start(text, c.start, c.end, self.kb, self.rules.get("organisation_introducers", {}))
+                start = _organisation_start(text, c.start, c.end, self.kb, self.organisation_introducers)
                 if start is None:
                     continue
                 c = replace(c, start=start)
@@ -1457,13 +1460,14 @@ def _organisation_start(text: str, start: int, end: int, kb, words_before: dict)
     (既有|湖南裕能…公司, 借助|研究院), a party and 与 before it (旗里与|中国科学院), or a
     subject and its verb before a place (宜宾引进|宜宾锂宝…公司). None when only the bare
     suffix would remain (借助研究院): that is no name. ``words_before`` is rules.yaml's
-    ``organisation_introducers``."""
+    ``organisation_introducers``, each list a set."""
     import jieba.posseg
 
-    party_joiners = set(words_before.get("party_joiners", ()))
-    name_openers = set(words_before.get("name_openers", ()))
-    joining_verbs = set(words_before.get("joining_verbs", ()))
-    parent_links = set(words_before.get("parent_links", ()))
+    none = frozenset()
+    party_joiners = words_before.get("party_joiners", none)
+    name_openers = words_before.get("name_openers", none)
+    joining_verbs = words_before.get("joining_verbs", none)
+    parent_links = words_before.get("parent_links", none)
 
     name = text[start:end]
     words = jieba.posseg.lcut(name, HMM=False)

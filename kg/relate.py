@@ -63,7 +63,7 @@ class _Ctx:
     main_region: dict = field(default_factory=dict)      # "province"/"city" -> KB place id
     sentence_mentions: list = field(default_factory=list)
     last_company: Mention | None = None    # the company the previous sentence named last
-    previous_bodies: list = field(default_factory=list)   # the previous sentence's mentions
+    previous_bodies: list = field(default_factory=list)   # the previous sentence's organisations
 
     def type_of(self, m: Mention) -> str:
         e = self.entities.get(m.entity_id)
@@ -297,7 +297,7 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
                         and ctx.type_of(m) == "Organization" and _is_company(ctx, m)), None) or ctx.last_company
         if company is not None:
             ctx.emit(person.entity_id, "holdsPosition", company.entity_id, sent, "title_company", "、".join(reversed(titles)))
-    if body is None and not after and not implied and titles and not ranked_or_company(ctx, titles):
+    if body is None and not after and not implied and titles and not _ranked_or_company(ctx, titles):
         # 生态环境部党组书记孙金龙出席会议。部党组成员、副部长翟青主持会议: the ministry named last
         recent = _recent_body(ctx, person, titles)
         if recent is not None:
@@ -333,7 +333,7 @@ def _bind_titles(ctx, sent, person, titles, body, after=False, explicit_body=Fal
             ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "title_region", title)
 
 
-def ranked_or_company(ctx, titles) -> bool:
+def _ranked_or_company(ctx, titles) -> bool:
     """A title that a region (省长) or the company at hand (董事长) gives its body."""
     return any(ctx.kb.posts.get(t) is not None and (ctx.kb.posts[t].rank_of or ctx.kb.posts[t].of_company)
                for t in titles)
@@ -938,21 +938,23 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 
 
 
-_GOING_TO = re.compile(r"深入|赴|前往|到")
-_TO_INSPECT = re.compile(r"[，,]?\s*(?:进行|开展|实地)?(?:调研|考察|检查|督导|走访|视察|察看|指导)")
+_CLAUSE_END = re.compile(r"[，,。；;]")
 
 
 def _visits_going_to(ctx, sent, ms, state, targets):
     """带队深入凤宁现代产业园、凤阳经济开发区和大庙镇，调研…; 赴上海考察: the places and
-    bodies gone to, when a verb of inspecting follows the list."""
+    bodies gone to, when a verb of inspecting follows the list (rules.yaml's
+    visit_going_words and visit_inspect_verbs)."""
     text = ctx.text
-    for mt in _GOING_TO.finditer(text, sent.start, sent.end):
+    going = re.compile(_alternation(ctx.rules["visit_going_words"]))
+    inspect = re.compile(r"[，,]?\s*(?:进行|开展|实地)?(?:" + _alternation(ctx.rules["visit_inspect_verbs"]) + ")")
+    for mt in going.finditer(text, sent.start, sent.end):
         # the list runs to the next comma; a name in it that no rule found (凤宁现代产业园)
         # only stands between the ones found
-        stop = re.compile(r"[，,。；;]").search(text, mt.end(), sent.end)
+        stop = _CLAUSE_END.search(text, mt.end(), sent.end)
         end = stop.start() if stop else sent.end
         listed = [t for t in targets if mt.end() <= t.start and t.end <= end]
-        if not listed or not _TO_INSPECT.match(text, listed[-1].end):
+        if not listed or not inspect.match(text, listed[-1].end):
             continue
         gaps = [text[a.end:b.start] for a, b in zip(listed, listed[1:])] + [text[mt.end():listed[0].start]]
         if any(len(g) > 12 or "的" in g for g in gaps):
@@ -960,23 +962,11 @@ def _visits_going_to(ctx, sent, ms, state, targets):
         person, how = _clause_actor(ctx, sent, ms, mt.start(), state, persons_only=True)
         if person is None:
             continue
-        for who in [person] + (_leaders_before(ctx, ms, person) if how == "explicit" else []):
+        leaders = _listed_people_before(ctx, ms, person, separators="，,、") if how == "explicit" else []
+        for who in [person] + leaders:
             for t in listed:
                 ctx.emit(who.entity_id, "visited", t.entity_id, sent,
                          "visit_frame" if how == "explicit" else "visit_carried")
-
-
-def _leaders_before(ctx, ms, last):
-    """县委书记朱林，县委副书记、县长王俊卿带队…: the titled people named before ``last``,
-    each separated from the next by a comma or 、 and titles only, nearest first."""
-    out, right = [], last
-    for m in reversed([m for m in ms if m.end <= last.start and ctx.type_of(m) == "Person"]):
-        gap = ctx.text[m.end:right.start]
-        if not gap or gap[0] not in "，,、" or not _only_titles(ctx, gap[1:]):
-            break
-        out.append(m)
-        right = m
-    return out
 
 
 #: the words between an English visiting verb and the company whose site it names
@@ -1258,14 +1248,15 @@ def _english_anaphoric_issuer(ctx, sent, ms, state, iss):
 _EN_ANAPHOR: dict[int, re.Pattern] = {}
 
 
-def _listed_people_before(ctx, ms, last):
+def _listed_people_before(ctx, ms, last, separators="、和与及"):
     """The people listed before ``last`` (、 or 和 between them, each perhaps with its body
-    and title: 财政部部长蓝佛安、商务部部长王文涛), nearest first."""
+    and title: 财政部部长蓝佛安、商务部部长王文涛), nearest first. With ``separators``
+    "，,、" the titled leaders before a clause's head (县委书记朱林，县委副书记、县长王俊卿带队)."""
     people = [m for m in ms if m.end <= last.start and ctx.type_of(m) == "Person"]
     out, right = [], last
     for m in reversed(people):
         gap = ctx.text[m.end:right.start]
-        if not gap or gap[0] not in "、和与及":
+        if not gap or gap[0] not in separators:
             break
         inner = [x for x in ms if x.start >= m.end and x.end <= right.start]
         rest, pos = [], m.end + 1
