@@ -822,19 +822,25 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     event = events[0] if events else (state.get("held_event") or state.get("last_event"))
     if event is None:
         return
-    for mt in re.finditer(_alternation(verbs), text[sent.start:sent.end]):
-        vpos = sent.start + mt.start()
-        if not events and text.startswith(("召开", "举行"), sent.start + mt.end()):
+    for vpos, vend in _participation_verbs(ctx, sent):
+        if not events and text.startswith(("召开", "举行"), vend):
             continue          # 在郑州主持召开…座谈会: another meeting, one no rule named
-        if text.startswith("精神", sent.start + mt.end()) or text.endswith("重要", 0, vpos):
+        if text.startswith("精神", vend) or text.endswith("重要", 0, vpos):
             continue          # 传达学习总书记重要讲话精神: a speech cited, not one given here
         actor, how = _clause_actor(ctx, sent, ms, vpos, state, allow_places=False)
+        speaking_places = _places_speaking(ctx, sent, ms, vpos, vend) if how != "explicit" else []
+        if speaking_places:
+            actor, how = speaking_places[0], "explicit"
         # …举行经济主题记者会，A、B回答提问: the event named last before the verb
         event = next((e for e in reversed(events) if e.end <= vpos), events[0] if events else event)
         if actor is None or actor.entity_id == event.entity_id:
             continue
         extractor = "participated_frame" if events else "participated_carried"
         ctx.emit(actor.entity_id, "participatedIn", event.entity_id, sent, extractor)
+        if how == "explicit" and ctx.type_of(actor) != "Person":
+            # 省发展改革委、省科技厅和宁波市经信局作交流发言: every body of the list
+            for m in speaking_places[1:] or _coordinated(ctx, ms, actor, vpos)[1:]:
+                ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
         if how == "explicit" and ctx.type_of(actor) == "Person":
             # 主任郑栅洁、财政部部长蓝佛安、商务部部长王文涛回答: everyone in the list
             for m in _listed_people_before(ctx, ms, actor):
@@ -846,6 +852,49 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             for m in ms:
                 if m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
                     ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
+
+
+def _participation_verbs(ctx, sent):
+    """(start, end) of each verb of taking part in the sentence: the words of
+    ``participate_verbs`` and the frames of ``participate_frames`` (作…报告)."""
+    text = ctx.text
+    found = {}
+    for mt in re.finditer(_alternation(ctx.rules["participate_verbs"]), text[sent.start:sent.end]):
+        found.setdefault(sent.start + mt.start(), sent.start + mt.end())
+    for frame in _compiled_frames(ctx.rules.get("participate_frames", ())):
+        for mt in frame.finditer(text, sent.start, sent.end):
+            if not any(mt.start() <= v < mt.end() for v in found):
+                found[mt.start()] = mt.end()
+    return sorted(found.items())
+
+
+_FRAMES: dict[tuple, list] = {}
+
+
+def _compiled_frames(patterns):
+    key = tuple(patterns)
+    if key not in _FRAMES:
+        _FRAMES[key] = [re.compile(p) for p in patterns]
+    return _FRAMES[key]
+
+
+def _places_speaking(ctx, sent, ms, vpos, vend):
+    """柳市镇、北白象镇和乐清经济开发区作交流发言: the places (and the bodies listed with them)
+    at the head of the clause whose speaking verb follows them at once."""
+    if not ctx.text[vpos:vend].endswith(tuple(ctx.rules.get("place_speaking_verbs", ()))):
+        return []
+    lo = _clause_bounds(ctx, sent, vpos)
+    head = [m for m in ms if lo <= m.start and m.end <= vpos and ctx.type_of(m) in ("Place", "Organization")
+            and _can_act(ctx, m)]
+    if not head or ctx.type_of(head[0]) != "Place" or ctx.text[lo:head[0].start].strip("会上此外同时还 ") != "":
+        return []
+    group = [head[0]]
+    for m in head[1:]:
+        if m.start > group[-1].end and ctx.text[group[-1].end:m.start] in ("、", "和", "与", "及", "以及"):
+            group.append(m)
+    if len(ctx.text[group[-1].end:vpos]) > 2:
+        return []
+    return group
 
 
 HOSTING_VERBS = ("共同主办", "联合主办", "主办", "承办", "举办", "共同举办", "联合举办", "召开")

@@ -142,6 +142,21 @@ def test_a_list_broken_by_other_words_stops_the_participants(extract):
     assert "丁薛祥" in took_part and "李强" not in took_part
 
 
+def test_bodies_and_places_that_speak_at_the_meeting_take_part(extract):
+    r = extract("全省制造业高质量发展大会在杭州召开。会上，省发展改革委、省科技厅和宁波市经济和信息化局作交流发言。"
+                "萧山区、余杭区作书面交流。中国工程院院士潘云鹤作2024年制造业形势报告。", language="zh-Hans")
+    took_part = {s for s, p, o in triples(r) if p == "participatedIn"}
+    assert {"浙江省发展和改革委员会", "浙江省科学技术厅", "宁波市经济和信息化局",  # the whole list
+            "萧山区", "余杭区",                                                 # places that speak
+            "潘云鹤"} <= took_part                                              # 作…报告
+
+
+def test_a_place_where_someone_speaks_does_not_take_part(extract):
+    r = extract("全省制造业高质量发展大会召开。省委书记易炼红在杭州作报告。", language="zh-Hans")
+    took_part = {s for s, p, o in triples(r) if p == "participatedIn"}
+    assert "易炼红" in took_part and "杭州市" not in took_part
+
+
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
                 "issued by the Ministry of Industry and Information Technology and six other departments, including "
