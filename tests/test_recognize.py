@@ -413,6 +413,15 @@ def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(ex
     assert any(e.endswith("深化部署会") for e in events) and any(e.endswith("签约仪式") for e in events)
 
 
+def test_briefings_festivals_trade_shows_and_presentations_are_events(extract):
+    r = extract("国务院新闻办公室举行国务院政策例行吹风会。商务局要做好第二十届中国国际茶文化节的筹备工作，"
+                "并办好年货展销会。经济部于臺北舉辦「半導體產業說明會」。", language="zh-Hans")
+    events = names(r, "Event")
+    assert "国务院政策例行吹风会" in events
+    assert any(e.endswith("茶文化节") for e in events) and any(e.endswith("年货展销会") for e in events)
+    assert any(e.endswith("产业说明会") for e in events)
+
+
 def test_a_quoted_name_ending_in_a_schemes_word_is_a_programme(extract):
     r = extract("计划隶属“创新及科技基金”，而“科技券计划”则一直协助中小企业。")
     assert {"创新及科技基金", "科技券计划"} <= names(r, "Program") | names(r, "Policy")
