@@ -313,7 +313,9 @@ class Linker:
     def _regional_body(self, region: KBEntry | None, short: str) -> KBEntry | None:
         if region is None:
             return None
-        rest = short.lstrip("省市区县").removeprefix("自治区")
+        # one level word only: 省市场监管局 is the province's market regulator, and stripping
+        # every leading 省/市 would leave 场监管局
+        rest = short[3:] if short.startswith("自治区") else short[1:] if short[:1] in "省市区县" else short
         for name in (region.name + rest, *(a + rest for a in region.aliases)):
             for e in self.kb.candidates(name):
                 if e.type == "Organization":

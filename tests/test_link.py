@@ -24,6 +24,12 @@ def test_regional_short_form_resolves_to_the_article_province(extract):
     assert "广东省工业和信息化厅" in names(result, "Organization")
 
 
+def test_a_bare_province_body_whose_name_starts_with_a_level_word_resolves(extract):
+    # 省 + 市场监管局: only the level word is the province's, not the 市 of 市场
+    r = extract("浙江省经济和信息化厅召开会议，省市场监管局、省科技厅参加。")
+    assert {"浙江省市场监督管理局", "浙江省科学技术厅"} <= names(r, "Organization")
+
+
 def test_names_no_list_holds_get_stable_ids(extract):
     a = extract("国家发展改革委等部门启动实施“东数西算”工程。", file_name="a.txt")
     b = extract("“东数西算”工程全面启动。", file_name="b.txt")
