@@ -1489,16 +1489,34 @@ def responsible_units(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
         at = sent.start + mt.end()
         stop = _LIST_END.search(text, at, sent.end)
         end = stop.start() if stop else sent.end
+        # 4. 加快数字化转型。贯彻《…指南》，深入推进“上云用数赋智”…。（责任单位：…）: the units carry
+        # out what their own item names; an item that names nothing carries out the document
+        item = max(ctx.text.rfind("\n", 0, at) + 1, state.get("responsible_end", 0))
+        named = [m for m in state.get("item_programmes", ()) if item <= m.start] + \
+                [m for m in ms if m.end <= at and ctx.type_of(m) in PROGRAMMES and not m.extractor.endswith(":nested")]
         before = [m for m in ms if m.end <= at and ctx.type_of(m) == "Policy" and _named_document(ctx, m)]
         doc = before[-1] if before else state.get("policy")
-        if doc is None:
-            continue
+        if any(ctx.type_of(m) == "Policy" and _DOCUMENT_SAYS.match(ctx.text, m.end) for m in named):
+            # 《行动方案》提出…（责任单位：…）: the item restates the document, which the units carry out
+            named = [m for m in named if ctx.type_of(m) == "Policy" and _DOCUMENT_SAYS.match(ctx.text, m.end)]
+        targets = list({m.entity_id: m for m in named}.values()) or ([doc] if doc is not None else [])
         for m in ms:
             if at <= m.start and m.end <= end and ctx.type_of(m) in ("Organization", "Place"):
-                ctx.emit(m.entity_id, "implements", doc.entity_id, sent, "responsible_list")
+                for target in targets:
+                    ctx.emit(m.entity_id, "implements", target.entity_id, sent, "responsible_list")
+        state["responsible_end"] = end
+
+
+def _remember_item_programmes(ctx, sent, top, state):
+    """The programmes named so far in the paragraph (a numbered item of a plan), for the
+    responsible units listed at its end."""
+    para = ctx.text.rfind("\n", 0, sent.start) + 1
+    state["item_programmes"] = [m for m in state.get("item_programmes", ()) if m.start >= para] + \
+        [m for m in top if ctx.type_of(m) in PROGRAMMES]
 
 
 _LIST_END = re.compile(r"[）)。；;\n]")
+_DOCUMENT_SAYS = re.compile(r"[》”」]?(?:还|也|进一步|明确)?(?:提出|明确|要求|强调|指出|规定|部署|围绕)")
 _LEAD_VERB = re.compile(r"(?:分别)?(?:牵头|负责|组织实施|承担|推进|落实|实施)")
 _BY = re.compile(r"[》”」]?(?:[和与及、][^，。；]{0,30}?)?由")
 
@@ -1663,6 +1681,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         programme_verbs(ctx, sent, top, state)
         led_by(ctx, sent, top)
         responsible_units(ctx, sent, top, state)
+        _remember_item_programmes(ctx, sent, top, state)
         known_organizers(ctx, sent, top)
         update_state(ctx, sent, top, state)
     # A relation the article states in two or more sentences is right more often than one

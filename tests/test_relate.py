@@ -254,6 +254,20 @@ def test_responsible_units_listed_after_a_measure_implement_the_document(extract
     assert "责任单位" in rel.evidence
 
 
+def test_responsible_units_carry_out_the_schemes_their_item_names(extract):
+    r = extract("日前，浙江省经济和信息化厅等部门印发《浙江省促进中小企业发展若干措施》。\n"
+                "1. 提升创新能力。支持企业牵头承担“尖兵”“领雁”研发攻关计划项目。（责任单位：省科技厅、省财政厅）\n"
+                "2. 优化服务。推进企业服务。（责任单位：省市场监管局）\n"
+                "3. 强化保障。《若干措施》提出加大融资支持。（责任单位：省地方金融监管局）")
+    t = triples(r)
+    plan = "浙江省促进中小企业发展若干措施"
+    item_one = {o for s, p, o in t if s == "浙江省科学技术厅" and p == "implements"}
+    assert any("尖兵" in o for o in item_one) and plan not in item_one     # the item's own scheme
+    assert ("浙江省市场监督管理局", "implements", plan) in t                  # an item naming none
+    assert ("浙江省地方金融监督管理局", "implements", plan) in t              # the document restated
+    assert not any(s == "浙江省市场监督管理局" and "尖兵" in o for s, p, o in t)   # items stay apart
+
+
 def test_english_regional_titles_with_no_place_take_the_article_region(extract):
     r = extract("CHONGQING, April 14 -- Chongqing is a major base for car making. Under Party Secretary "
                 "Yuan Jiajun and Mayor Hu Henghua, the municipal government has built new industrial clusters.",
