@@ -407,6 +407,15 @@ def test_english_lower_case_company_posts_and_an_ambassador_in_apposition_name_p
     assert not names(r, "Person")
 
 
+def test_foreign_officials_with_a_capitalised_post_in_apposition_are_people(extract):
+    r = extract("Robert Habeck, Vice Chancellor of Germany, met Wang Wentao. Wang also spoke with Valdis "
+                "Dombrovskis, Executive Vice President of the European Commission.", language="en")
+    people = {e.name_en or e.name for e in r.entities.values() if e.type == "Person"} | names(r, "Person")
+    assert {"Robert Habeck", "Valdis Dombrovskis"} <= people
+    r = extract("Beijing, Capital of China, hosted the forum.", language="en")
+    assert not names(r, "Person")
+
+
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
