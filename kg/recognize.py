@@ -819,6 +819,14 @@ class ChinesePatterns:
                 yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
             elif m.start() > 0 and text[m.start() - 1] in "省市县":
                 yield Candidate(m.start() - 1, m.end(), "Event", "congress", 0.7)
+        # 省委常委会会议, 甘肃省委常委会扩大会议: a party committee's standing committee in session
+        for m in _PARTY_STANDING_MEETING.finditer(text):
+            if _NUMBERED_MEETING.match(text, m.end()) or text.startswith("精神", m.end()):
+                continue
+            region = self._place_length_before(text, m.start()) or 0
+            if text.startswith("中共", m.start() - region - 2):
+                region += 2          # 中共甘肃省委常委会会议
+            yield Candidate(m.start() - region, m.end(), "Event", "congress", 0.75)
         # 山东省十四届人大二次会议, 省政协十三届二次会议: the short form of a session
         for m in _SHORT_SESSION.finditer(text):
             region = self._place_length_before(text, m.start())
@@ -1358,6 +1366,7 @@ _DIGITS = "一二三四五六七八九十"
 _NUM = f"[{_DIGITS}]+"
 _REGIONAL_MEETING_BODY = re.compile(r"[省市县](?:人民政府|政府|委|委常委会)$")
 _EXECUTIVE_MEETING = re.compile(r"(?:人民)?政府常务会议")
+_PARTY_STANDING_MEETING = re.compile(r"(?:省|市|县|区|州|自治区党|自治州|政治局)(?:委)?常委会(?:扩大)?会议")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
 _SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")

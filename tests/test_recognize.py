@@ -416,6 +416,13 @@ def test_foreign_officials_with_a_capitalised_post_in_apposition_are_people(extr
     assert not names(r, "Person")
 
 
+def test_a_party_standing_committee_in_session_is_an_event(extract):
+    r = extract("8月28日，甘肃省委书记胡昌升主持召开省委常委会会议，研究部署民营经济发展工作。", language="zh-Hans")
+    assert any(e.endswith("省委常委会会议") for e in names(r, "Event"))
+    r = extract("会议：中共甘肃省委常委会会议。", language="zh-Hans")
+    assert "中共甘肃省委常委会会议" in names(r, "Event")
+
+
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
