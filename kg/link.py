@@ -288,7 +288,8 @@ class Linker:
                 m.entity_id = entry.id
             else:
                 name = full_session_name(m.text) if m.label == "Event" else \
-                    full_zone_name(m.text) if m.label == "Place" else m.text
+                    full_zone_name(m.text) if m.label == "Place" else \
+                    self._county_body_full_name(m.text) if m.extractor == "county_body" else m.text
                 if m.label == "Event" and m.extractor.startswith("congress") and m.text[:1] in "省市县":
                     # 省政府第84次常务会议: the meeting of the article's province (city, county)
                     region = province if m.text[0] == "省" else county if m.text[0] == "县" else city or province
@@ -309,6 +310,18 @@ class Linker:
         if article.language == "en":
             _surnames(article.simplified or article.text, mentions, entities)
         return entities
+
+    def _county_body_full_name(self, text: str) -> str:
+        """中共武汉市东西湖区委 -> 中国共产党东西湖区委员会, 昆山市政府 -> 昆山市人民政府: the name
+        titles give the body (county_body_name), whatever form the article writes."""
+        word = re.search(r"(?:人民政府|政府|委)$", text)
+        rest = text[:word.start()].removeprefix("中共") if word else ""
+        for i in range(max(0, len(rest) - 1)):
+            county = next((e for e in self.kb.candidates(rest[i:]) if e.type == "Place"
+                           and e.category in COUNTY_CATEGORIES), None)
+            if county is not None:
+                return county_body_name(county, "县" + word.group())
+        return text
 
     def _regional_body(self, region: KBEntry | None, short: str) -> KBEntry | None:
         if region is None:

@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import DATA_DIR, KnowledgeBase, is_latin, load_kb
+from .kb import COUNTY_CATEGORIES, DATA_DIR, KnowledgeBase, is_latin, load_kb
 from .records import Article, Mention
 
 from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
@@ -277,7 +277,14 @@ class ChinesePatterns:
         """Policy / Program / Event names recognised by their last word."""
         for m in self.suffix_re.finditer(text):
             suffix, end = m.group(0), m.end()
-            if not self._followed_well(text, end):
+            joint = None
+            if suffix in self.event_suffixes and text.startswith("暨", end):
+                # 产业推介会暨企业集中入驻仪式: one event under a joint name, whatever the second
+                # half ends with; the first half alone when no such end follows
+                joint = _JOINT_EVENT_TAIL.match(text, end)
+                if joint is None or not self._followed_well(text, joint.end()):
+                    joint = None
+            elif not self._followed_well(text, end):
                 continue
             label = ("Event" if suffix in self.event_suffixes else
                      "Policy" if suffix in self.policy_suffixes else "Program")
@@ -299,6 +306,8 @@ class ChinesePatterns:
                     start = self._stop_before(text, start - len(w), 32 - (m.start() - start) - len(w), False)
             start = self._split_coordination(text, start, m.start())
             start = self._drop_leading(text, start, m.start())
+            if joint is not None and not self._known_event(text[start:end]):
+                end = joint.end()     # (2024世界人工智能大会暨…: the series the KB knows is the event)
             if self._generic(text[start:end], suffix, label):
                 continue
             # 市委副书记、市长刘忻主持大会: a post title inside means a person and a verb, not a name
@@ -316,6 +325,11 @@ class ChinesePatterns:
                                                   text[start:m.start()].endswith(tuple(self.generic))):
                 continue
             yield Candidate(start, end, label, "suffix", 0.7)
+
+    def _known_event(self, name: str) -> bool:
+        """Whether the KB lists the event, or the series an edition of it belongs to."""
+        series = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+", "", name)
+        return any(e.type == "Event" for n in {name, series} for e in self.kb.candidates(n))
 
     def _introduced(self, text: str, start: int) -> bool:
         """Whether a stop word (a verb, preposition or particle) ends right before ``start``."""
@@ -713,6 +727,26 @@ class ChinesePatterns:
             if city and not self.kb.candidates(m.group(2)):
                 yield Candidate(m.start(2), m.end(2), "Place", "county", 0.7)
 
+    def county_bodies(self, text):
+        """德清县人民政府, 中共武汉市东西湖区委, 昆山市政府: a county-level government or party
+        committee written in full, which no list holds (the linker names it as titles do)."""
+        for m in _COUNTY_BODY_WORD.finditer(text):
+            k = self._place_length_before(text, m.start())
+            if k is None:
+                continue
+            place = text[m.start() - k:m.start()]
+            if not any(e.type == "Place" and e.category in COUNTY_CATEGORIES for e in self.kb.candidates(place)):
+                continue
+            if self.post_re is not None and self.post_re.match(text, m.end()):
+                continue          # 虎丘区委副书记、代区长吴琦: a title, which the relation rules read with its place
+            start = m.start() - k
+            city = self._place_length_before(text, start)      # 武汉市东西湖区委: the city before it
+            if city is not None and text[start - city:start].endswith(("市", "州", "盟")):
+                start -= city
+            if text.startswith("中共", start - 2):
+                start -= 2
+            yield Candidate(start, m.end(), "Organization", "county_body", 0.8)
+
     def regional_shorts(self, text):
         """省工信厅, 市政府: a body of the province or city the article is about."""
         # 涉及市发展改革委、市科技创新委、市前海管理局等部门: in a list, any body word will do
@@ -877,6 +911,7 @@ class ChinesePatterns:
         yield from self.companies(text)
         yield from self.bodies_before_titles(text)
         yield from self.county_places(text)
+        yield from self.county_bodies(text)
         yield from self.bodies_after_places(text)
         yield from self.title_names(text)
         yield from self.speaker_names(text)
@@ -1314,11 +1349,12 @@ class SpanResolver:
             outer = cover.get(span.start)
             if outer is not None and not (span.end <= outer.end and outer != span):
                 outer = None
-            # a zone names its place (沭阳经济技术开发区): the county is mentioned, and its bodies
-            # (县委, 县政府) are named after it
+            # a zone names its place (沭阳经济技术开发区), and so does a county's body (德清县人民政府):
+            # the county is mentioned, and its bodies (县委, 县政府) are named after it
             if outer is not None and (outer.label_ in self.NESTABLE_IN or
                                       (outer._.kg_extractor == "zone" and span.label_ == "Place"
-                                       and span.start == outer.start)):
+                                       and span.start == outer.start) or
+                                      (outer._.kg_extractor == "county_body" and span.label_ == "Place")):
                 nested.append(span)
         doc.spans["kg_nested"] = nested
         return doc
@@ -1366,6 +1402,10 @@ _DIGITS = "一二三四五六七八九十"
 _NUM = f"[{_DIGITS}]+"
 _REGIONAL_MEETING_BODY = re.compile(r"[省市县](?:人民政府|政府|委|委常委会)$")
 _EXECUTIVE_MEETING = re.compile(r"(?:人民)?政府常务会议")
+#: 县委 / 县政府 words after a county's name; not 县委办, 县委宣传部, 县政府办公室 (bodies of their own)
+_COUNTY_BODY_WORD = re.compile(r"(?:人民政府|政府|委)(?!员|托|屈|办|宣传|组织|统战|政法|网信|编|农|财经|常委会|巡察|党校|机要|党史|"
+                               r"改革|外事|审计|社会|金融|教育|军民|老干|直属|工委|派驻)")
+_JOINT_EVENT_TAIL = re.compile(r"暨[^，。；、：“”《》\s（）()]{2,24}?(?:仪式|活动|会议|大会|会|节|周)")
 _PARTY_STANDING_MEETING = re.compile(r"(?:省|市|县|区|州|自治区党|自治州|政治局)(?:委)?常委会(?:扩大)?会议")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")

@@ -2,7 +2,7 @@
 import spacy
 
 from kg.recognize import ChinesePatterns, build_nlp, load_rules
-from tests.conftest import names
+from tests.conftest import names, triples
 
 
 def spans(nlp, text):
@@ -421,6 +421,25 @@ def test_a_party_standing_committee_in_session_is_an_event(extract):
     assert any(e.endswith("省委常委会会议") for e in names(r, "Event"))
     r = extract("会议：中共甘肃省委常委会会议。", language="zh-Hans")
     assert "中共甘肃省委常委会会议" in names(r, "Event")
+
+
+def test_a_county_government_or_party_committee_written_in_full_is_one_body(extract):
+    r = extract("中共武汉市东西湖区委、东西湖区人民政府联合主办推介会。区委书记彭涛出席。昆山市政府召开常务会议。"
+                "德清县委宣传部发文。", language="zh-Hans")
+    bodies = names(r, "Organization")
+    # named as the titles name them, so 区委书记 holds a post in the same node
+    assert {"中国共产党东西湖区委员会", "东西湖区人民政府", "昆山市人民政府"} <= bodies
+    assert ("彭涛", "holdsPosition", "中国共产党东西湖区委员会") in triples(r)
+    assert "东西湖区" in names(r, "Place")                 # the county is mentioned through its body
+    assert not any(b.startswith("中国共产党德清县") for b in bodies)   # 县委宣传部 is a body of its own
+
+
+def test_a_joint_event_name_runs_to_its_second_half(extract):
+    r = extract("国家网安基地产业推介会暨企业集中入驻仪式在武汉举行。2024世界人工智能大会暨人工智能全球治理高级别会议"
+                "在上海开幕。", language="zh-Hans")
+    events = names(r, "Event")
+    assert "国家网安基地产业推介会暨企业集中入驻仪式" in events
+    assert "世界人工智能大会" in events          # the series the knowledge base knows stays the event
 
 
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
