@@ -144,9 +144,18 @@ def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[
     present = next((w for w in _LEVEL_WORDS if re.search(rf"\b{w}\b", e)), None)
     if present:
         names = [re.sub(rf"\b{present}\b", f"{r} {word}", e, count=1)]
+    elif " of the " in e:
+        # General Office of the Guangdong Provincial People's Government
+        names = [e.replace(" of the ", f" of the {r} {word} ", 1), f"{r} {word} {e}"]
     else:
         names = [f"{r} {word} {e}", f"{r} {e}"]
     if t.suffix not in _ENGLISH_FORMS_FOR:
+        if level == "province" and region.category in ("province", "autonomous_region") and not present \
+                and " of the " not in e:
+            # the Department of Industry and Information Technology of Guangdong Province: a
+            # province's department as English news also writes it (provinces only: each more
+            # name costs memory in every worker)
+            return [names[0], f"{e} of {region.en}"]
         return names[:1]      # departments: one English name (each more costs memory in every worker)
     if t.party:
         names += [f"CPC {r} {word} Committee", f"{r} {word} Party Committee", f"{r} {word} Committee of the CPC",

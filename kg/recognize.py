@@ -1011,7 +1011,7 @@ class EnglishPatterns:
     #: Vice Chancellor of Germany: capitalised too, for foreign officials no list holds)
     #: Wang Chuanfu, BYD's chairman and president, …: or with the body before a possessive
     APPOSITIVE_NAME = re.compile(
-        r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:(?:the |a )?(?:[A-Za-z-]+ ){0,3}?(?i:head|minister|director|"
+        r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:(?:the |a )?(?:[A-Za-z-]+,? ){0,4}?(?i:head|minister|director|"
         r"director-general|governor|mayor|chairman|chairwoman|president|secretary|secretary-general|spokesperson|"
         r"spokesman|commissioner|administrator|chief|ambassador|premier|chancellor|manager|founder|"
         r"chief executive officer|chief executive|executive|CEO) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
@@ -1034,11 +1034,15 @@ class EnglishPatterns:
                 yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.7)
         for m in self.APPOSITIVE_NAME.finditer(text):
             words = m.group(1).split()
+            # Shanghai Pudong, …: a place first is no name; but a given name may spell a place
+            # too (Zhou Jian, Jian for 吉安), so only the first word counts
             if not self.NOT_NAMES & set(words) and not self.kb.candidates(m.group(1)) and \
-                    not any(e.type == "Place" for w in words for e in self.kb.candidates(w)):
+                    not any(e.type == "Place" for e in self.kb.candidates(words[0])):
                 yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.7)
         for m in self.title_name_re.finditer(text):
             name = m.group(1)
+            if text.endswith("-based ", 0, m.start(1)):
+                continue          # CEO of Shenzhen-based UBTech Robotics: the company, not a person
             if self.kb.candidates(name) and not any(e.type == "Person" for e in self.kb.candidates(name)):
                 continue
             yield Candidate(m.start(1), m.end(1), "Person", "en_title_name", 0.8)

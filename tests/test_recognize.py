@@ -442,6 +442,15 @@ def test_a_joint_event_name_runs_to_its_second_half(extract):
     assert "世界人工智能大会" in events          # the series the knowledge base knows stays the event
 
 
+def test_english_provincial_bodies_as_news_writes_them_and_a_listed_post(extract):
+    r = extract("The measures were released by the General Office of the Guangdong Provincial People's Government. "
+                "The Department of Industry and Information Technology of Guangdong Province will lead. "
+                "Zhou Jian, founder, chairman and CEO of Shenzhen-based UBTech Robotics, spoke.", language="en")
+    assert {"广东省人民政府办公厅", "广东省工业和信息化厅"} <= names(r, "Organization")
+    people = {e.name_en or e.name for e in r.entities.values() if e.type == "Person"}
+    assert "Zhou Jian" in people and "UBTech Robotics" not in people   # "Jian" may spell 吉安 too
+
+
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
