@@ -970,13 +970,15 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         if zai >= 0:
             between = [t for t in targets if zai < t.start and t.end <= vpos]
             gap_ok = all(not re.search("[，。；]", text[zai:vpos]) for _ in [0])
-            if between and gap_ok and text[between[-1].end:vpos].strip() in ("", "进行", "开展", "实地") or \
-                    (between and len(text[between[-1].end:vpos]) <= 14 and gap_ok):
+            nominal = text.endswith("的", 0, vpos)      # 陪同在盘锦的调研: the visit as a noun, someone else's
+            if not nominal and (between and gap_ok and text[between[-1].end:vpos].strip() in ("", "进行", "开展", "实地") or
+                                (between and len(text[between[-1].end:vpos]) <= 14 and gap_ok)):
                 for t in between:
                     ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
         # 来到 X / 考察 X
         after = vpos + len(mt.group(0))
-        nxt = next((t for t in targets if 0 <= t.start - after <= 2), None)
+        # (参加调研，市发改委…陪同: a body after a clause break does something else)
+        nxt = next((t for t in targets if 0 <= t.start - after <= 2 and not _CLAUSE_END.search(text, after, t.start)), None)
         if nxt is None:
             # 来到同在高新区的阳光电源股份有限公司: a short modifier ending in 的 before the body
             nxt = next((t for t in targets if t.start > after and ctx.type_of(t) == "Organization"

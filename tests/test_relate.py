@@ -157,6 +157,15 @@ def test_a_place_where_someone_speaks_does_not_take_part(extract):
     assert "易炼红" in took_part and "杭州市" not in took_part
 
 
+def test_companions_of_a_visit_visit_nothing_they_are_merely_listed_with(extract):
+    r = extract("省长李乐成来到盘锦调研。市委副书记、市长邢鹏陪同在盘锦的调研。"
+                "市政协副主席许明参加调研，市发改委有关负责人陪同。")
+    visited = {(s, o) for s, p, o in triples(r) if p == "visited"}
+    assert ("李乐成", "盘锦市") in visited
+    assert ("邢鹏", "盘锦市") not in visited                              # 在盘锦的调研: the governor's
+    assert not any(o == "盘锦市发展和改革委员会" for s, o in visited)     # after a clause break
+
+
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
                 "issued by the Ministry of Industry and Information Technology and six other departments, including "
