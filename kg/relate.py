@@ -1603,13 +1603,16 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     companies = [m for m in ms if ctx.type_of(m) == "Organization" and _is_company(ctx, m)]
     ctx.last_company = companies[-1] if companies else None
     ctx.previous_bodies = [m for m in ms if ctx.type_of(m) == "Organization"]
+    # （责任单位：…）closes an item: the units listed carry out that item, not the next one
+    listed_from = min((text.find(w, sent.start, sent.end) for w in ctx.rules["responsible_markers"]
+                       if text.find(w, sent.start, sent.end) >= 0), default=sent.end)
     for m in ms:
         t = ctx.type_of(m)
         if t == "Policy" and _named_document(ctx, m):
             state["policy"] = m
         if t == "Person":
             state["person"] = m
-        if t in ACTORS and _can_act(ctx, m) and _is_subject(ctx, sent, m):
+        if t in ACTORS and m.start < listed_from and _can_act(ctx, m) and _is_subject(ctx, sent, m):
             if _longest_at(text[m.end:m.end + 6], 0, speech) or t == "Person":
                 state["speaker"] = m if t == "Person" else state.get("speaker")
             state["subject"] = m

@@ -277,6 +277,14 @@ def test_responsible_units_carry_out_the_schemes_their_item_names(extract):
     assert not any(s == "浙江省市场监督管理局" and "尖兵" in o for s, p, o in t)   # items stay apart
 
 
+def test_units_listed_for_one_item_do_not_carry_out_the_next(extract):
+    r = extract("日前，浙江省经济和信息化厅印发《浙江省促进中小企业发展若干措施》。\n"
+                "1. 提升创新能力。（责任单位：省科技厅）\n"
+                "2. 优化服务。持续开展“浙企服务月”活动。（责任单位：省市场监管局）")
+    doers = {s for s, p, o in triples(r) if "浙企服务月" in o}
+    assert "浙江省科学技术厅" not in doers and "浙江省市场监督管理局" in doers
+
+
 def test_english_regional_titles_with_no_place_take_the_article_region(extract):
     r = extract("CHONGQING, April 14 -- Chongqing is a major base for car making. Under Party Secretary "
                 "Yuan Jiajun and Mayor Hu Henghua, the municipal government has built new industrial clusters.",
