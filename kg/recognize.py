@@ -838,9 +838,11 @@ class ChinesePatterns:
                 if short:
                     start = short.start()
             if start is None:
-                named = re.search(rf"[{HAN}]{{2,14}}(?:联席会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
+                named = re.search(rf"[{HAN}]{{2,14}}(?:联席会议|合作会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
                 if named:
-                    start = self._stop_before(text, m.start() - len(named.group()), 16, False)
+                    # the body's name runs left from its last word to a stop word (主持沪港合作会议)
+                    word = re.search("(?:联席会议|合作会议|委员会|领导小组)$", named.group())
+                    start = self._stop_before(text, m.start() - len(word.group()), 14, False)
                     start = max(start, m.start() - len(named.group()))
             if start is not None and m.start() - start >= 2:
                 yield Candidate(start, m.end(), "Event", "congress", 0.75)

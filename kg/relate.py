@@ -847,6 +847,12 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
         for m in _titled_clauses_before(ctx, sent, ms, _clause_bounds(ctx, sent, vpos)):
             ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
+        if text.endswith("共同", 0, vpos):
+            # 林郑月娥今日以视像形式与上海市市长龚正共同主持: everyone in the clause does it together
+            lo = _clause_bounds(ctx, sent, vpos)
+            for m in ms:
+                if lo <= m.start and m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
+                    ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
         if text[vpos - 1:vpos] == "等":
             # 省委副书记孟凡利，省委常委林克庆等出席: everyone listed before 等
             for m in ms:

@@ -166,6 +166,13 @@ def test_companions_of_a_visit_visit_nothing_they_are_merely_listed_with(extract
     assert not any(o == "盘锦市发展和改革委员会" for s, o in visited)     # after a clause break
 
 
+def test_a_cooperation_meeting_in_session_and_its_joint_chairs(extract):
+    r = extract("行政长官林郑月娥今日以视像形式与上海市市长龚正共同主持沪港合作会议第五次会议。")
+    assert "沪港合作会议第五次会议" in names(r, "Event")        # not 海市市长…主持沪港合作会议…
+    took_part = {s for s, p, o in triples(r) if p == "participatedIn" and o == "沪港合作会议第五次会议"}
+    assert {"林郑月娥", "龚正"} <= took_part
+
+
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
                 "issued by the Ministry of Industry and Information Technology and six other departments, including "
