@@ -451,6 +451,12 @@ def test_english_provincial_bodies_as_news_writes_them_and_a_listed_post(extract
     assert "Zhou Jian" in people and "UBTech Robotics" not in people   # "Jian" may spell 吉安 too
 
 
+def test_a_post_holder_with_a_less_common_surname_is_a_person(extract):
+    # 涂, 辜, 漆: surnames the list lacked, so the name after the title was dropped
+    r = extract("广东省工业和信息化厅厅长涂高坤接受采访。", language="zh-Hans")
+    assert ("涂高坤", "holdsPosition", "广东省工业和信息化厅") in triples(r)
+
+
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
