@@ -36,7 +36,7 @@ def corpus_entity_id(label: str, name: str) -> str:
     return f"{label}:{alias_key(name)}"
 
 
-_SHORT_SESSION = re.compile(r"^(.{2,10}?)([一二三四五六七八九十]+)届(人大|政协|人大常委会)([一二三四五六七八九十]+)次(会议|全会)$")
+_SHORT_SESSION = re.compile(r"^(.{2,10}?)([一二三四五六七八九十]+)届(人大|政协|人大常委会)第?([一二三四五六七八九十]+)次(会议|全会)$")
 _SESSION_BODY = {"人大": "人民代表大会", "政协": "政治协商会议", "人大常委会": "人民代表大会常务委员会"}
 
 

@@ -1415,7 +1415,7 @@ _JOINT_EVENT_TAIL = re.compile(r"暨[^，。；、：“”《》\s（）()]{2,2
 _PARTY_STANDING_MEETING = re.compile(r"(?:省|市|县|区|州|自治区党|自治州|政治局)(?:委)?常委会(?:扩大)?会议")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")
 _SESSION = re.compile(rf"第{_NUM}次(?:会议|全体会议)")
-_SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会){_NUM}次(?:会议|全会)")
+_SHORT_SESSION = re.compile(rf"(?<![第{_DIGITS}]){_NUM}届(?:人大|政协|人大常委会)第?{_NUM}次(?:会议|全会)")
 
 
 #: How often jieba's dictionary must hold a word for it to count as an everyday word.

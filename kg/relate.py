@@ -726,6 +726,15 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     org_verbs = ctx.rules["organize_verbs"]
     held_words = _alternation(ctx.rules["event_place_verbs"])
     for ev in events:
+        # 广东省第十三届人民代表大会常务委员会第三十三次会议: a body's numbered session is held by
+        # that body, and what the session adopts (表决通过《…》) is the body's
+        body = _session_body(ctx, ev)
+        if body is not None and not re.search(r"(?:贯彻|落实|学习)", text[max(sent.start, ev.start - 8):ev.start]):
+            ctx.emit(body, "organized", ev.entity_id, sent, "organizer_known")
+            if state.get("host") is None:
+                state["host"] = Mention(start=-1, end=-1, text="", label="Organization", extractor="meeting",
+                                        entity_id=body)
+    for ev in events:
         # 在武汉召开全省推进新型工业化大会 / 大会在汉召开: the event the article reports on, which
         # "出席会议" in later sentences means, whatever other meetings they cite
         before = text[max(sent.start, ev.start - 4):ev.start]
@@ -1397,6 +1406,21 @@ def _emit_programme(ctx, sent, actor, obj, verb, how, iss, imp):
 
 _ALIAS_INTRO = re.compile(r"[（(](?:以下)?简称[“《]?$")
 _NOT_YI = set("下上来及后前便内外为")      # 以下, 以来, 以及 …: not 以 "taking … as"
+
+
+_SESSION_OF_BODY = re.compile(r"^(.{2,30}?)(?:第[一二三四五六七八九十百零\d]+届)?((?:人民代表大会常务委员会|人民代表大会|"
+                              r"政治协商会议[^第]{0,12}委员会|委员会))第[一二三四五六七八九十百零\d]+次(?:会议|全体会议)$")
+
+
+def _session_body(ctx, ev: Mention) -> str | None:
+    """The body a numbered session belongs to (…人民代表大会常务委员会第三十三次会议), when the
+    knowledge base lists it and the article names it."""
+    ent = ctx.entities.get(ev.entity_id)
+    m = _SESSION_OF_BODY.match(ent.name) if ent is not None else None
+    if m is None:
+        return None
+    found = next((e for e in ctx.kb.candidates(m.group(1) + m.group(2)) if e.type == "Organization"), None)
+    return found.id if found is not None and found.id in ctx.entities else None
 
 
 def _convened_here(ctx, sent, ms) -> bool:

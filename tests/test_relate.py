@@ -173,6 +173,16 @@ def test_a_cooperation_meeting_in_session_and_its_joint_chairs(extract):
     assert {"林郑月娥", "龚正"} <= took_part
 
 
+def test_a_congress_standing_committee_session_is_held_by_it_and_adopts_for_it(extract):
+    r = extract("7月30日下午，广东省十三届人大常委会第三十三次会议在广州举行全体会议，表决通过《广东省数字经济促进条例》。"
+                "省人大常委会主任李玉妹主持会议。")
+    session = "广东省第十三届人民代表大会常务委员会第三十三次会议"      # the short form, spelled out
+    assert session in names(r, "Event")
+    t = triples(r)
+    assert ("广东省人民代表大会常务委员会", "organized", session) in t
+    assert ("广东省人民代表大会常务委员会", "issued", "广东省数字经济促进条例") in t
+
+
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
                 "issued by the Ministry of Industry and Information Technology and six other departments, including "
