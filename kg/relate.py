@@ -966,6 +966,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     for mt in found:
         vpos = sent.start + mt.start()
         person, how = _clause_actor(ctx, sent, ms, vpos, state, persons_only=True)
+        if how != "explicit" and state.get("group_leader") is not None and \
+                _GROUP_WORD.search(text, _clause_bounds(ctx, sent, vpos), vpos):
+            person, how = state["group_leader"], "carried"      # 调研组首先来到…: the group's leader
         if person is None or (how != "explicit" and re.search(r"\bto\s+$", text[max(0, vpos - 5):vpos])):
             continue          # "the first secretary to visit China": not the sentence's subject
         extractor = "visit_frame" if how == "explicit" else "visit_carried"
@@ -1005,6 +1008,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 
 
 _CLAUSE_END = re.compile(r"[，,。；;]")
+#: a delegation or inspection group, and a person leading one
+_GROUP_WORD = re.compile(r"(?:调研组|考察组|检查组|督导组|调研团|考察团|代表团|一行)")
+_LEADS_GROUP = re.compile(r"(?:带领|率领|率|带)[^，。；]{0,12}?(?:调研组|考察组|检查组|督导组|调研团|考察团|代表团)")
 
 
 def _visits_going_to(ctx, sent, ms, state, targets):
@@ -1647,6 +1653,12 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 state["speaker"] = m if t == "Person" else state.get("speaker")
             state["subject"] = m
     s = text[sent.start:sent.end]
+    for mt in _LEADS_GROUP.finditer(text, sent.start, sent.end):
+        # 市政协副主席梁常运带领市政协调研组…: the group is his in the sentences that follow
+        leader = next((m for m in reversed(ms) if m.end <= mt.start() and ctx.type_of(m) == "Person"
+                       and not _CLAUSE_END.search(text, m.end, mt.start())), None)
+        if leader is not None:
+            state["group_leader"] = leader
     if re.search(r"(?:^|[，,])\s*[他她](?:" + _alternation(speech) + ")", s) and state.get("person"):
         state["speaker"] = state["person"]
         state["subject"] = state["person"]

@@ -183,6 +183,14 @@ def test_a_congress_standing_committee_session_is_held_by_it_and_adopts_for_it(e
     assert ("广东省人民代表大会常务委员会", "issued", "广东省数字经济促进条例") in t
 
 
+def test_a_delegation_visits_for_the_person_who_leads_it(extract):
+    r = extract("新乡市政协副主席梁常运带领市政协调研组到新乡经济技术开发区开展调研。管委会副主任赵祖林陪同。"
+                "调研组先后来到新乡化纤股份有限公司、新乡立白实业有限公司。")
+    visited = {(s, o) for s, p, o in triples(r) if p == "visited"}
+    assert {("梁常运", "新乡化纤股份有限公司"), ("梁常运", "新乡立白实业有限公司")} <= visited
+    assert not any(s == "赵祖林" for s, o in visited)          # the last person named only accompanied
+
+
 def test_english_documents_in_title_case_and_who_issued_them(extract):
     r = extract("The Implementation Plan for Promoting Equipment Renewal in the Industrial Sector was jointly "
                 "issued by the Ministry of Industry and Information Technology and six other departments, including "
