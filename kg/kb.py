@@ -33,6 +33,7 @@ PROVINCE_CATEGORIES = {"province", "municipality", "autonomous_region", "sar"}
 CITY_CATEGORIES = {"prefecture_city", "sub_provincial_city", "prefecture", "autonomous_prefecture",
                    "league", "municipality"}
 COUNTY_CATEGORIES = {"county", "county_city", "district", "banner"}
+ZONE_CATEGORIES = {"zone", "new_area"}
 # Central bodies whose internal departments are 司 (规划司, 信息通信发展司)
 DEPARTMENT_PARENTS = {"ministry", "commission", "state_agency", "national_bureau", "central_bank", "state_office"}
 

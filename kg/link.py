@@ -13,7 +13,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .kb import CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, KBEntry, KnowledgeBase, alias_key, is_latin
+from .kb import (CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, ZONE_CATEGORIES, KBEntry,
+                 KnowledgeBase, alias_key, is_latin)
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -148,6 +149,13 @@ def county_body_name(county: KBEntry, short: str) -> str:
     return county.name + rest
 
 
+def _zone_body_name(zone: str, text: str) -> str:
+    """A zone's management committee (管委会) or party working committee (党工委), by the zone's name."""
+    if text.endswith(("党工委", "党工作委员会")):
+        return f"中国共产党{zone}工作委员会"
+    return f"{zone}管理委员会"
+
+
 def _name_body(entities: dict[str, Entity], m: Mention, full: str) -> None:
     """Link ``m`` to the organisation ``full`` names in this article (no list holds it)."""
     eid = corpus_entity_id("Organization", full)
@@ -237,6 +245,7 @@ class Linker:
         """
         regions = self._context_regions(mentions)
         strong_regions = self._context_regions(mentions, strong_only=True)
+        main_zone = self._main_zone(mentions)
         province = self._main_region(regions, PROVINCE_CATEGORIES)
         city = self._main_region(regions, CITY_CATEGORIES - {"municipality"})
         county = self._main_region(regions, COUNTY_CATEGORIES)
@@ -277,6 +286,12 @@ class Linker:
                 entry = hits[0] if len(hits) == 1 else None
             if entry is None and m.candidates and m.extractor.startswith("kb"):
                 continue
+            if entry is None and m.extractor in ("county_body", "zone_body") or \
+                    entry is None and m.extractor == "zone_body_short" and main_zone is not None:
+                # a body the rules named in full may be one the KB lists under that name
+                full = self._county_body_full_name(m.text) if m.extractor == "county_body" else \
+                    self._zone_body_full_name(m.text) if m.extractor == "zone_body" else _zone_body_name(main_zone, m.text)
+                entry = next((e for e in self.kb.candidates(full) if e.type == "Organization"), None)
             surface = original[m.start:m.end] if len(original) == len(article.simplified or original) else m.text
             if entry is not None:
                 ent = entities.get(entry.id)
@@ -289,7 +304,12 @@ class Linker:
             else:
                 name = full_session_name(m.text) if m.label == "Event" else \
                     full_zone_name(m.text) if m.label == "Place" else \
-                    self._county_body_full_name(m.text) if m.extractor == "county_body" else m.text
+                    self._county_body_full_name(m.text) if m.extractor == "county_body" else \
+                    self._zone_body_full_name(m.text) if m.extractor == "zone_body" else m.text
+                if m.extractor == "zone_body_short":
+                    if main_zone is None:
+                        continue          # 管委会 in an article about no zone: whose, nobody can say
+                    name = _zone_body_name(main_zone, m.text)
                 if m.label == "Event" and m.extractor.startswith("congress") and m.text[:1] in "省市县":
                     # 省政府第84次常务会议: the meeting of the article's province (city, county)
                     region = province if m.text[0] == "省" else county if m.text[0] == "县" else city or province
@@ -310,6 +330,30 @@ class Linker:
         if article.language == "en":
             _surnames(article.simplified or article.text, mentions, entities)
         return entities
+
+    def _main_zone(self, mentions: list[Mention]) -> str | None:
+        """The full name of the development zone an article names most (for 园区管委会 alone)."""
+        counts: dict[str, int] = {}
+        for m in mentions:
+            if m.label != "Place":
+                continue
+            if m.extractor == "zone":
+                name = full_zone_name(m.text)
+            else:
+                hit = next((e for e in self.kb.candidates(m.text) if e.type == "Place" and e.category in ZONE_CATEGORIES), None)
+                name = hit.name if hit is not None else None
+            if m.extractor == "zone_body" or name is None:
+                continue
+            counts[name] = counts.get(name, 0) + 1
+        return max(counts, key=counts.get) if counts else None
+
+    def _zone_body_full_name(self, text: str) -> str:
+        """凤阳经开区管委会 -> 凤阳经济技术开发区管理委员会, 苏州工业园区党工委 -> 中国共产党苏州工业园区
+        工作委员会: the zone's full name, then the body's."""
+        word = re.search(r"(?:管委会|管理委员会|党工委|党工作委员会)$", text)
+        zone = text[:word.start()] if word else text
+        hit = next((e for e in self.kb.candidates(zone) if e.type == "Place" and e.category in ZONE_CATEGORIES), None)
+        return _zone_body_name(hit.name if hit is not None else full_zone_name(zone), text)
 
     def _county_body_full_name(self, text: str) -> str:
         """中共武汉市东西湖区委 -> 中国共产党东西湖区委员会, 昆山市政府 -> 昆山市人民政府: the name

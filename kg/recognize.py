@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import COUNTY_CATEGORIES, DATA_DIR, KnowledgeBase, is_latin, load_kb
+from .kb import COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, KnowledgeBase, is_latin, load_kb
 from .records import Article, Mention
 
 from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
@@ -647,6 +647,24 @@ class ChinesePatterns:
             if found is not None and not self.kb.candidates(text[found:m.end()]):
                 yield Candidate(found, m.end(), "Place", "county", 0.7)
 
+    def zone_bodies(self, text):
+        """凤阳经开区管委会, 苏州工业园区党工委, 郑州航空港经济综合实验区管委会: a zone's management
+        committee or party working committee, after the zone's name (a zone word read back to its
+        place, or a zone the KB lists); 园区管委会 or 党工委 alone is the article's zone's."""
+        for m in _ZONE_BODY_WORD.finditer(text):
+            zone = _ZONE_WORD_END.search(text, max(0, m.start() - 10), m.start())
+            start = self._zone_start(text, zone.start()) if zone else None
+            if start is None:
+                start = next((m.start() - k for k in range(min(16, m.start()), 1, -1)
+                              if any(e.type == "Place" and e.category in ZONE_CATEGORIES
+                                     for e in self.kb.candidates(text[m.start() - k:m.start()]))), None)
+            if start is not None:
+                yield Candidate(start, m.end(), "Organization", "zone_body", 0.75)
+            elif not _HAN_RE.match(text[m.start() - 1:m.start()] or " ") or \
+                    text.endswith(_BARE_ZONE_WORDS, 0, m.start()) or self._stop_word_ending(text, m.start(), False):
+                bare = next((w for w in _BARE_ZONE_WORDS if text.endswith(w, 0, m.start())), "")
+                yield Candidate(m.start() - len(bare), m.end(), "Organization", "zone_body_short", 0.6)
+
     def _zone_start(self, text: str, end: int) -> int | None:
         """Where a zone's name starts: the place right before the zone word (芜湖经开区), or a
         place and a short brand of its own (威海火炬高技术产业开发区, 威海临港经济技术开发区);
@@ -919,6 +937,7 @@ class ChinesePatterns:
         yield from self.speaker_names(text)
         yield from self.ministry_departments(text)
         yield from self.development_zones(text)
+        yield from self.zone_bodies(text)
         yield from self.free_trade_zone_areas(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
@@ -1360,7 +1379,7 @@ class SpanResolver:
             if outer is not None and (outer.label_ in self.NESTABLE_IN or
                                       (outer._.kg_extractor == "zone" and span.label_ == "Place"
                                        and span.start == outer.start) or
-                                      (outer._.kg_extractor == "county_body" and span.label_ == "Place")):
+                                      (outer._.kg_extractor in ("county_body", "zone_body") and span.label_ == "Place")):
                 nested.append(span)
         doc.spans["kg_nested"] = nested
         return doc
@@ -1400,6 +1419,11 @@ _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|"
                         r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园)")
+#: a zone's management committee or party working committee (not 管委会主任's 主任, which is a title)
+_ZONE_BODY_WORD = re.compile(r"(?:管委会|管理委员会|党工委|党工作委员会)")
+_ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
+#: the zone words that may stand for the article's zone before 管委会 (园区管委会, 经开区党工委)
+_BARE_ZONE_WORDS = ("园区", "经开区", "开发区", "高新区", "新区", "合作区", "示范区", "实验区", "试验区")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")

@@ -457,6 +457,17 @@ def test_a_post_holder_with_a_less_common_surname_is_a_person(extract):
     assert ("涂高坤", "holdsPosition", "广东省工业和信息化厅") in triples(r)
 
 
+def test_a_zones_committees_are_bodies_named_after_the_zone(extract):
+    r = extract("苏州工业园区召开推进会。市委常委、园区党工委书记沈觅出席会议，园区管委会负责同志主持会议。"
+                "凤阳经开区管委会及相关乡镇负责同志陪同。", language="zh-Hans")
+    bodies = names(r, "Organization")
+    assert {"中国共产党苏州工业园区工作委员会", "苏州工业园区管理委员会",      # 园区… alone: the article's zone
+            "凤阳经济技术开发区管理委员会"} <= bodies                          # after the zone's short name
+    assert ("沈觅", "holdsPosition", "中国共产党苏州工业园区工作委员会") in triples(r)
+    r = extract("管委会负责同志介绍了情况。", language="zh-Hans")
+    assert not names(r, "Organization")            # no zone named: whose committee, nobody can say
+
+
 def test_deployment_meetings_lecture_series_and_signing_ceremonies_are_events(extract):
     r = extract("国务院国资委召开中央企业人工智能专项行动深化部署会。当天还举行了重点产业项目集中签约仪式。")
     events = names(r, "Event")
