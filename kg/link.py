@@ -286,12 +286,12 @@ class Linker:
                 entry = hits[0] if len(hits) == 1 else None
             if entry is None and m.candidates and m.extractor.startswith("kb"):
                 continue
-            if entry is None and m.extractor in ("county_body", "zone_body") or \
-                    entry is None and m.extractor == "zone_body_short" and main_zone is not None:
+            body_name = self._rule_body_name(m, main_zone) if entry is None else None
+            if body_name is not None:
                 # a body the rules named in full may be one the KB lists under that name
-                full = self._county_body_full_name(m.text) if m.extractor == "county_body" else \
-                    self._zone_body_full_name(m.text) if m.extractor == "zone_body" else _zone_body_name(main_zone, m.text)
-                entry = next((e for e in self.kb.candidates(full) if e.type == "Organization"), None)
+                entry = next((e for e in self.kb.candidates(body_name) if e.type == "Organization"), None)
+            elif m.extractor == "zone_body_short" and entry is None:
+                continue          # 管委会 in an article about no zone: whose, nobody can say
             surface = original[m.start:m.end] if len(original) == len(article.simplified or original) else m.text
             if entry is not None:
                 ent = entities.get(entry.id)
@@ -303,13 +303,7 @@ class Linker:
                 m.entity_id = entry.id
             else:
                 name = full_session_name(m.text) if m.label == "Event" else \
-                    full_zone_name(m.text) if m.label == "Place" else \
-                    self._county_body_full_name(m.text) if m.extractor == "county_body" else \
-                    self._zone_body_full_name(m.text) if m.extractor == "zone_body" else m.text
-                if m.extractor == "zone_body_short":
-                    if main_zone is None:
-                        continue          # 管委会 in an article about no zone: whose, nobody can say
-                    name = _zone_body_name(main_zone, m.text)
+                    full_zone_name(m.text) if m.label == "Place" else body_name or m.text
                 if m.label == "Event" and m.extractor.startswith("congress") and m.text[:1] in "省市县":
                     # 省政府第84次常务会议: the meeting of the article's province (city, county)
                     region = province if m.text[0] == "省" else county if m.text[0] == "县" else city or province
@@ -330,6 +324,16 @@ class Linker:
         if article.language == "en":
             _surnames(article.simplified or article.text, mentions, entities)
         return entities
+
+    def _rule_body_name(self, m: Mention, main_zone: str | None) -> str | None:
+        """The full name of a county's or a zone's body a rule found (None for other mentions)."""
+        if m.extractor == "county_body":
+            return self._county_body_full_name(m.text)
+        if m.extractor == "zone_body":
+            return self._zone_body_full_name(m.text)
+        if m.extractor == "zone_body_short" and main_zone is not None:
+            return _zone_body_name(main_zone, m.text)
+        return None
 
     def _main_zone(self, mentions: list[Mention]) -> str | None:
         """The full name of the development zone an article names most (for 园区管委会 alone)."""
