@@ -171,6 +171,15 @@ def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[
 _ENGLISH_FORMS_FOR = {"委员会", "人民政府", "人民代表大会", "人民代表大会常务委员会", "政协"}
 
 
+_EDITION = re.compile(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+")
+
+
+def event_series(name: str) -> str:
+    """2024世界人工智能大会 -> 世界人工智能大会, 第七届进博会 -> 进博会: the series an edition
+    belongs to (the name itself when it carries no year or number)."""
+    return _EDITION.sub("", name)
+
+
 def _read_jsonl(path: Path) -> list[dict]:
     rows = []
     with path.open(encoding="utf-8") as fh:
@@ -319,6 +328,10 @@ class KnowledgeBase:
         if weak:
             ids += [i for i in self._weak_index.get(key, ()) if i not in ids]
         return [self.entries[i] for i in ids]
+
+    def place(self, alias: str, categories) -> KBEntry | None:
+        """The first place named ``alias`` whose category is one of ``categories``."""
+        return next((e for e in self.candidates(alias) if e.type == "Place" and e.category in categories), None)
 
     def iter_aliases(self, weak: bool = False):
         """(name, entry) for every name of every entry: what the recognizer matches."""

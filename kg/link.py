@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import Counter
 
 from .kb import (CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, ZONE_CATEGORIES, KBEntry,
-                 KnowledgeBase, alias_key, is_latin)
+                 KnowledgeBase, alias_key, event_series, is_latin)
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -278,7 +278,7 @@ class Linker:
                 hits = [e for e in self.kb.candidates(m.text) if e.type in COMPATIBLE.get(m.label, {m.label})]
                 if not hits and m.label == "Event":
                     # 2024世界人工智能大会, 第七届进博会: an edition of a series the KB knows
-                    series = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+", "", m.text)
+                    series = event_series(m.text)
                     hits = [e for e in self.kb.candidates(series) if e.type == "Event"] if series != m.text else []
                 if not hits and m.label == "Organization" and _TERM.search(m.text):
                     # 中共杭州市第十二届委员会: a body in its twelfth term is the body
@@ -344,7 +344,7 @@ class Linker:
             if m.extractor == "zone":
                 name = full_zone_name(m.text)
             else:
-                hit = next((e for e in self.kb.candidates(m.text) if e.type == "Place" and e.category in ZONE_CATEGORIES), None)
+                hit = self.kb.place(m.text, ZONE_CATEGORIES)
                 name = hit.name if hit is not None else None
             if m.extractor == "zone_body" or name is None:
                 continue
@@ -356,7 +356,7 @@ class Linker:
         工作委员会: the zone's full name, then the body's."""
         word = re.search(r"(?:管委会|管理委员会|党工委|党工作委员会)$", text)
         zone = text[:word.start()] if word else text
-        hit = next((e for e in self.kb.candidates(zone) if e.type == "Place" and e.category in ZONE_CATEGORIES), None)
+        hit = self.kb.place(zone, ZONE_CATEGORIES)
         return _zone_body_name(hit.name if hit is not None else full_zone_name(zone), text)
 
     def _county_body_full_name(self, text: str) -> str:
@@ -365,8 +365,7 @@ class Linker:
         word = re.search(r"(?:人民政府|政府|委)$", text)
         rest = text[:word.start()].removeprefix("中共") if word else ""
         for i in range(max(0, len(rest) - 1)):
-            county = next((e for e in self.kb.candidates(rest[i:]) if e.type == "Place"
-                           and e.category in COUNTY_CATEGORIES), None)
+            county = self.kb.place(rest[i:], COUNTY_CATEGORIES)
             if county is not None:
                 return county_body_name(county, "县" + word.group())
         return text

@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, KnowledgeBase, is_latin, load_kb
+from .kb import COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, KnowledgeBase, event_series, is_latin, load_kb
 from .records import Article, Mention
 
 from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
@@ -126,6 +126,10 @@ class ChinesePatterns:
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
         self.quoted_scheme_heads = tuple(rules.get("quoted_scheme_heads", ()))
         self.organisation_introducers = {k: frozenset(v) for k, v in rules.get("organisation_introducers", {}).items()}
+        # 县委 / 县政府 words after a county's name, not followed by what makes another body of them
+        self.county_body_word_re = re.compile(
+            f"(?:人民政府|政府|委)(?!{_alternation(rules.get('county_body_continuations', ()))})")
+        self.bare_zone_words = tuple(rules.get("bare_zone_words", ()))
         self.company_bracket_words = frozenset(rules.get("company_bracket_words", ()))
         self.book_re = re.compile(r"《([^《》\n]{2,80})》")
         self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
@@ -328,8 +332,7 @@ class ChinesePatterns:
 
     def _known_event(self, name: str) -> bool:
         """Whether the KB lists the event, or the series an edition of it belongs to."""
-        series = re.sub(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+", "", name)
-        return any(e.type == "Event" for n in {name, series} for e in self.kb.candidates(n))
+        return any(e.type == "Event" for n in {name, event_series(name)} for e in self.kb.candidates(n))
 
     def _introduced(self, text: str, start: int) -> bool:
         """Whether a stop word (a verb, preposition or particle) ends right before ``start``."""
@@ -656,13 +659,12 @@ class ChinesePatterns:
             start = self._zone_start(text, zone.start()) if zone else None
             if start is None:
                 start = next((m.start() - k for k in range(min(16, m.start()), 1, -1)
-                              if any(e.type == "Place" and e.category in ZONE_CATEGORIES
-                                     for e in self.kb.candidates(text[m.start() - k:m.start()]))), None)
+                              if self.kb.place(text[m.start() - k:m.start()], ZONE_CATEGORIES)), None)
             if start is not None:
                 yield Candidate(start, m.end(), "Organization", "zone_body", 0.75)
             elif not _HAN_RE.match(text[m.start() - 1:m.start()] or " ") or \
-                    text.endswith(_BARE_ZONE_WORDS, 0, m.start()) or self._stop_word_ending(text, m.start(), False):
-                bare = next((w for w in _BARE_ZONE_WORDS if text.endswith(w, 0, m.start())), "")
+                    text.endswith(self.bare_zone_words, 0, m.start()) or self._stop_word_ending(text, m.start(), False):
+                bare = next((w for w in self.bare_zone_words if text.endswith(w, 0, m.start())), "")
                 yield Candidate(m.start() - len(bare), m.end(), "Organization", "zone_body_short", 0.6)
 
     def _zone_start(self, text: str, end: int) -> int | None:
@@ -748,12 +750,12 @@ class ChinesePatterns:
     def county_bodies(self, text):
         """德清县人民政府, 中共武汉市东西湖区委, 昆山市政府: a county-level government or party
         committee written in full, which no list holds (the linker names it as titles do)."""
-        for m in _COUNTY_BODY_WORD.finditer(text):
+        for m in self.county_body_word_re.finditer(text):
             k = self._place_length_before(text, m.start())
             if k is None:
                 continue
             place = text[m.start() - k:m.start()]
-            if not any(e.type == "Place" and e.category in COUNTY_CATEGORIES for e in self.kb.candidates(place)):
+            if self.kb.place(place, COUNTY_CATEGORIES) is None:
                 continue
             if self.post_re is not None and self.post_re.match(text, m.end()):
                 continue          # 虎丘区委副书记、代区长吴琦: a title, which the relation rules read with its place
@@ -856,11 +858,10 @@ class ChinesePatterns:
                 if short:
                     start = short.start()
             if start is None:
-                named = re.search(rf"[{HAN}]{{2,14}}(?:联席会议|合作会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
+                named = re.search(rf"[{HAN}]{{2,14}}(联席会议|合作会议|委员会|领导小组)$", text[max(0, m.start() - 16):m.start()])
                 if named:
                     # the body's name runs left from its last word to a stop word (主持沪港合作会议)
-                    word = re.search("(?:联席会议|合作会议|委员会|领导小组)$", named.group())
-                    start = self._stop_before(text, m.start() - len(word.group()), 14, False)
+                    start = self._stop_before(text, m.start() - len(named.group(1)), 14, False)
                     start = max(start, m.start() - len(named.group()))
             if start is not None and m.start() - start >= 2:
                 yield Candidate(start, m.end(), "Event", "congress", 0.75)
@@ -1422,8 +1423,6 @@ _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产
 #: a zone's management committee or party working committee (not 管委会主任's 主任, which is a title)
 _ZONE_BODY_WORD = re.compile(r"(?:管委会|管理委员会|党工委|党工作委员会)")
 _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
-#: the zone words that may stand for the article's zone before 管委会 (园区管委会, 经开区党工委)
-_BARE_ZONE_WORDS = ("园区", "经开区", "开发区", "高新区", "新区", "合作区", "示范区", "实验区", "试验区")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
@@ -1432,9 +1431,6 @@ _DIGITS = "一二三四五六七八九十"
 _NUM = f"[{_DIGITS}]+"
 _REGIONAL_MEETING_BODY = re.compile(r"[省市县](?:人民政府|政府|委|委常委会)$")
 _EXECUTIVE_MEETING = re.compile(r"(?:人民)?政府常务会议")
-#: 县委 / 县政府 words after a county's name; not 县委办, 县委宣传部, 县政府办公室 (bodies of their own)
-_COUNTY_BODY_WORD = re.compile(r"(?:人民政府|政府|委)(?!员|托|屈|办|宣传|组织|统战|政法|网信|编|农|财经|常委会|巡察|党校|机要|党史|"
-                               r"改革|外事|审计|社会|金融|教育|军民|老干|直属|工委|派驻)")
 _JOINT_EVENT_TAIL = re.compile(r"暨[^，。；、：“”《》\s（）()]{2,24}?(?:仪式|活动|会议|大会|会|节|周)")
 _PARTY_STANDING_MEETING = re.compile(r"(?:省|市|县|区|州|自治区党|自治州|政治局)(?:委)?常委会(?:扩大)?会议")
 _NUMBERED_MEETING = re.compile(r"第[一二三四五六七八九十百零\d]+次(?:全体会议|常务会议|会议|集体学习)")

@@ -967,7 +967,7 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         vpos = sent.start + mt.start()
         person, how = _clause_actor(ctx, sent, ms, vpos, state, persons_only=True)
         if how != "explicit" and state.get("group_leader") is not None and \
-                _GROUP_WORD.search(text, _clause_bounds(ctx, sent, vpos), vpos):
+                _delegation_patterns(ctx)[0].search(text, _clause_bounds(ctx, sent, vpos), vpos):
             person, how = state["group_leader"], "carried"      # 调研组首先来到…: the group's leader
         if person is None or (how != "explicit" and re.search(r"\bto\s+$", text[max(0, vpos - 5):vpos])):
             continue          # "the first secretary to visit China": not the sentence's subject
@@ -1008,9 +1008,18 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 
 
 _CLAUSE_END = re.compile(r"[，,。；;]")
-#: a delegation or inspection group, and a person leading one
-_GROUP_WORD = re.compile(r"(?:调研组|考察组|检查组|督导组|调研团|考察团|代表团|一行)")
-_LEADS_GROUP = re.compile(r"(?:带领|率领|率|带)[^，。；]{0,12}?(?:调研组|考察组|检查组|督导组|调研团|考察团|代表团)")
+_DELEGATIONS: dict[int, tuple] = {}
+
+
+def _delegation_patterns(ctx) -> tuple[re.Pattern, re.Pattern]:
+    """A delegation or inspection group heading a clause (rules.yaml's delegation_words, or 一行),
+    and a person leading one (带领…调研组)."""
+    found = _DELEGATIONS.get(id(ctx.rules))
+    if found is None:
+        words = _alternation(ctx.rules.get("delegation_words", ()))
+        found = _DELEGATIONS[id(ctx.rules)] = (re.compile(f"(?:{words}|一行)"),
+                                               re.compile(f"(?:带领|率领|率|带)[^，。；]{{0,12}}?(?:{words})"))
+    return found
 
 
 def _visits_going_to(ctx, sent, ms, state, targets):
@@ -1640,8 +1649,8 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     ctx.last_company = companies[-1] if companies else None
     ctx.previous_bodies = [m for m in ms if ctx.type_of(m) == "Organization"]
     # （责任单位：…）closes an item: the units listed carry out that item, not the next one
-    listed_from = min((text.find(w, sent.start, sent.end) for w in ctx.rules["responsible_markers"]
-                       if text.find(w, sent.start, sent.end) >= 0), default=sent.end)
+    listed_from = min((i for i in (text.find(w, sent.start, sent.end) for w in ctx.rules["responsible_markers"])
+                       if i >= 0), default=sent.end)
     for m in ms:
         t = ctx.type_of(m)
         if t == "Policy" and _named_document(ctx, m):
@@ -1653,7 +1662,7 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 state["speaker"] = m if t == "Person" else state.get("speaker")
             state["subject"] = m
     s = text[sent.start:sent.end]
-    for mt in _LEADS_GROUP.finditer(text, sent.start, sent.end):
+    for mt in _delegation_patterns(ctx)[1].finditer(text, sent.start, sent.end):
         # 市政协副主席梁常运带领市政协调研组…: the group is his in the sentences that follow
         leader = next((m for m in reversed(ms) if m.end <= mt.start() and ctx.type_of(m) == "Person"
                        and not _CLAUSE_END.search(text, m.end, mt.start())), None)
