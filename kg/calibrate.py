@@ -171,6 +171,30 @@ def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) 
     return total / len(pairs)
 
 
+def roc_auc(pairs: list[tuple[float, bool]]) -> float:
+    """How well confidence ranks right statements above wrong ones (0.5: not at all; ties
+    count half), by the rank-sum formula.
+
+    >>> roc_auc([(0.9, True), (0.8, False), (0.3, False)])
+    1.0
+    >>> roc_auc([(0.5, True), (0.5, False)])
+    0.5
+    """
+    ranked = sorted(pairs, key=lambda p: p[0])
+    rank_sum, i = 0.0, 0
+    while i < len(ranked):                    # tied confidences share their mean rank
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        rank_sum += sum(1 for _, ok in ranked[i:j] if ok) * (i + j + 1) / 2
+        i = j
+    right = sum(1 for _, ok in pairs if ok)
+    wrong = len(pairs) - right
+    if not right or not wrong:
+        return 0.5
+    return (rank_sum - right * (right + 1) / 2) / (right * wrong)
+
+
 def save(cal: Calibration, path: Path = CALIBRATION_FILE, **extra) -> None:
     from .atomic import atomic_write_text
 

@@ -62,6 +62,16 @@ def test_expected_calibration_error():
     assert expected_calibration_error([]) is None
 
 
+def test_roc_auc_ranks_right_statements_above_wrong_ones():
+    from kg.calibrate import roc_auc
+
+    assert roc_auc([(0.9, True), (0.7, True), (0.4, False), (0.2, False)]) == 1.0
+    assert roc_auc([(0.9, False), (0.2, True)]) == 0.0
+    # a tie between a right and a wrong statement counts half
+    assert roc_auc([(0.6, True), (0.6, False), (0.3, False)]) == 0.75
+    assert roc_auc([(0.6, True)]) == 0.5
+
+
 def test_shipped_table_is_used_by_the_relation_extractor(pipeline):
     from kg.records import Article
 
