@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
+    "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_known": 0.7, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -565,6 +565,8 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             limit = 40 if ctx.article.language == "en" else 12
             if 0 <= gap <= limit:
                 ctx.emit(a.entity_id, "locatedIn", b.entity_id, sent, "located_adjacent")
+            elif (ctx.kb.get(b.entity_id).place_level or 0) >= 1:
+                ctx.emit(a.entity_id, "locatedIn", b.entity_id, sent, "located_known")
     # a company named after its city or province: 苏州某某有限公司
     for m in ms:
         ent = ctx.entities.get(m.entity_id)

@@ -19,6 +19,16 @@ def test_implied_body_visit_and_located_in(extract):
     assert ("苏州市", "locatedIn", "江苏省") in t
 
 
+def test_a_city_and_its_province_in_one_sentence_apart(extract):
+    r = extract("会议指出，江苏省将进一步发挥制造业优势，支持苏州市在生物医药等领域培育先进制造业集群。")
+    located = {(r.entities[x.subject].name, r.entities[x.object].name): x.extractor
+               for x in r.relations if x.predicate == "locatedIn"}
+    assert located.get(("苏州市", "江苏省")) == "located_known"
+    # the country is no place an article places its provinces in
+    t = triples(extract("我国新能源汽车产销量连续多年位居全球第一，广东省的产量居各省前列。"))
+    assert not any(p == "locatedIn" for _, p, _ in t)
+
+
 def test_event_organizers_place_and_participants(extract):
     r = extract("由工业和信息化部、天津市人民政府共同主办的2024世界智能产业博览会在天津开幕。"
                 "工业和信息化部部长金壮龙出席并致辞。")
