@@ -225,10 +225,20 @@ class ChinesePatterns:
             if ch in OPEN_QUOTES:
                 break
             stop = self._stop_word_ending(text, i, weak_de)
-            if stop:
+            if stop and not self._word_across(text, i - len(stop), i, pos):
                 break
             i -= 1
         return i
+
+    @staticmethod
+    def _word_across(text: str, stop_start: int, i: int, pos: int) -> bool:
+        """Whether a word jieba's dictionary holds often holds the whole stop word at
+        ``stop_start``..``i`` and runs on past it (before ``pos``): then the stop word is part
+        of that word (共同|体 of 产教融合共同体, 联合|会), not a name's left edge. Only words
+        of three or four characters count: a word that holds only part of the stop word
+        (施工 of 实施|工业) or a two-character one (在建, 向上, 同志) is too often a misreading."""
+        return any(_frequent_in_jieba(text[a:b]) for a in range(max(0, i - 4), stop_start + 1)
+                   for b in range(max(i + 1, a + 3), min(pos, a + 4) + 1))
 
     def _stop_word_ending(self, text: str, i: int, weak_de: bool) -> str | None:
         # Only the stop words ending in text[i-1] can end at i: looking them up by their
@@ -537,7 +547,14 @@ class ChinesePatterns:
             start = self._stop_before(text, t0 - len(sfx), 16, False)
             # 行长潘功胜、国家金融监督管理总局局长: a list item ends at 、, and a name holds no title
             start = max([start] + [text.rfind(c, start, t0) + 1 for c in "、，,；;：:（("])
+            # 省市场监督管理局和宁波方太厨具有限公司有关负责人: the body after 和 has the title
+            for c in "和与及":
+                k = text.rfind(c, start, t0)
+                if k > start and text[start:k].endswith(tuple(self.body_suffixes)):
+                    start = k + 1
             start = self._drop_leading(text, start, t0 - len(sfx))
+            if "有关" in text[start:t0]:
+                continue          # 住房城乡建设部有关司局负责人: the ministry's departments, none named
             if self.post_re.search(text[start:t0 - len(sfx)]):
                 continue
             word, tag = _last_word(text[start:t0])
@@ -606,15 +623,17 @@ class ChinesePatterns:
         its head's title. Anchored on 司长 and 负责人, rare in text."""
         for m in _DEPARTMENT_HEAD.finditer(text):
             end = m.start() + 1                     # the 司 that ends the department's name
+            if text.endswith("公司", 0, end):
+                continue                            # …有限公司有关负责人: a company, not a department
             parent = None
-            for k in range(2, 9):                   # the department's own name: 2 to 8 characters
+            for k in range(2, 13):                  # the department's own name: 2 to 12 characters (职业教育与成人教育司)
                 body_end = end - 1 - k
                 if body_end < 2 or not all(_HAN_RE.match(c) for c in text[body_end:end]):
                     break
                 if text[body_end:end] + "司长" in self.kb.posts:
                     break             # 经济财政司司长: the title of a Macao secretary, not a department
-                parent = next((j for j in range(max(0, body_end - 14), body_end - 1)
-                               if any(e.type == "Organization" for e in self.kb.candidates(text[j:body_end]))), None)
+                parent = next((j for j in range(max(0, body_end - 14), body_end - 1) if _HAN_RE.match(text[j])
+                               and any(e.type == "Organization" for e in self.kb.candidates(text[j:body_end]))), None)
                 if parent is not None:
                     yield Candidate(parent, end, "Organization", "body_title", 0.7)
                     break
@@ -744,8 +763,11 @@ class ChinesePatterns:
         """成都市郫都区, 南充市高坪区: a district or county right after a city the KB knows."""
         for m in self.county_re.finditer(text):
             city = [e for e in self.kb.candidates(m.group(1)) if e.type == "Place"]
-            if city and not self.kb.candidates(m.group(2)):
-                yield Candidate(m.start(2), m.end(2), "Place", "county", 0.7)
+            start = m.start(2)
+            if text[start] in "和与及" and self.kb.place(text[start + 1:m.end(2)], COUNTY_CATEGORIES) is not None:
+                start += 1        # 泰兴市和海陵区: a conjunction, then a district the KB knows
+            if city and (start > m.start(2) or not self.kb.candidates(m.group(2))):
+                yield Candidate(start, m.end(2), "Place", "county", 0.7)
 
     def county_bodies(self, text):
         """德清县人民政府, 中共武汉市东西湖区委, 昆山市政府: a county-level government or party
@@ -863,6 +885,8 @@ class ChinesePatterns:
                     # the body's name runs left from its last word to a stop word (主持沪港合作会议)
                     start = self._stop_before(text, m.start() - len(named.group(1)), 14, False)
                     start = max(start, m.start() - len(named.group()))
+            if start is not None and text[start] in "年月日号" and text[start - 1:start].isdigit():
+                start += 1        # 28日中国共产党武汉市第十四届委员会: the date's unit opens no name
             if start is not None and m.start() - start >= 2:
                 yield Candidate(start, m.end(), "Event", "congress", 0.75)
         # 省政府常务会议, 湖南省人民政府常务会议: a regional government's executive meeting, unnumbered
@@ -1447,6 +1471,11 @@ def _jieba_frequency(word: str) -> int:
 
     jieba.posseg.dt.tokenizer.check_initialized()
     return jieba.posseg.dt.tokenizer.FREQ.get(word) or 0
+
+
+def _frequent_in_jieba(word: str) -> bool:
+    """Whether jieba's dictionary holds ``word`` often."""
+    return _jieba_frequency(word) >= FREQUENT_WORD
 
 
 def _frequent_word(word: str) -> bool:

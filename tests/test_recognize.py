@@ -486,3 +486,31 @@ def test_briefings_festivals_trade_shows_and_presentations_are_events(extract):
 def test_a_quoted_name_ending_in_a_schemes_word_is_a_programme(extract):
     r = extract("计划隶属“创新及科技基金”，而“科技券计划”则一直协助中小企业。")
     assert {"创新及科技基金", "科技券计划"} <= names(r, "Program") | names(r, "Policy")
+
+
+def test_a_stop_word_inside_a_longer_word_does_not_cut_a_name(extract):
+    # 同 stops a name (同…一道), but here it is part of 共同体; 实施 still stops 实施|工业…
+    r = extract("由教育部、中国中车集团有限公司共同主办的国家轨道交通装备行业产教融合共同体成立大会在江苏省常州市举行。")
+    assert "国家轨道交通装备行业产教融合共同体成立大会" in names(r, "Event")
+    assert "工业领域碳达峰行动" in names(extract("各地要深入实施工业领域碳达峰行动。"), "Program")
+
+
+def test_a_ministry_department_with_a_long_name(extract):
+    r = extract("教育部职业教育与成人教育司司长陈子季出席会议。")
+    assert ("陈子季", "holdsPosition", "教育部职业教育与成人教育司") in triples(r)
+    # a company before 有关负责人 is no department (司 of 公司), and a body before 和 is its own
+    r = extract("浙江省市场监督管理局和宁波方太厨具有限公司有关负责人出席。")
+    assert {"浙江省市场监督管理局", "宁波方太厨具有限公司"} <= names(r, "Organization")
+    # …部有关司局负责人: the ministry's departments, none of them named
+    r = extract("公安部、住房城乡建设部有关司局负责人出席发布会。")
+    assert not any("司局" in n for n in names(r))
+
+
+def test_dates_conjunctions_and_ranks_are_no_part_of_names(extract):
+    r = extract("2023年12月28日中国共产党武汉市第十四届委员会第六次全体会议召开。市委委员、候补市委委员出席会议。")
+    assert "中国共产党武汉市第十四届委员会第六次全体会议" in names(r, "Event")
+    assert not any(n.startswith(("日", "候补")) for n in names(r))
+    r = extract("兴化市、靖江市、泰兴市和海陵区、高港区要在年底前完成改造。")
+    assert "海陵区" in names(r, "Place") and "和海陵区" not in names(r)
+    r = extract("孙东一行俯瞰合作区全貌，了解深圳园区的规划和建设进度。特区政府商务及经济发展局副局长陈百里出席。")
+    assert not any(n.startswith(("解", "了解", "特区政府商务")) for n in names(r))
