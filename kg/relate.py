@@ -1636,6 +1636,20 @@ def _named_document(ctx, m: Mention) -> bool:
         or bool(re.match(r"[A-Za-z]", m.text))          # English titles and descriptions name it
 
 
+_BASIS_OPENING = re.compile(r"(?:根据|依据|按照|贯彻落实|贯彻|落实)")
+_BASIS_CLOSING = re.compile(r"[^，,。；;]*?(?:精神|要求|规定|部署)")
+
+
+def _cited_as_basis(ctx, sent, m) -> bool:
+    """根据《国务院办公厅关于…的通知》和《省政府办公厅关于…的通知》精神，制定本方案: a
+    document cited as the basis of another is not the one the paragraphs that follow are about."""
+    text = ctx.text
+    clause = max(text.rfind(c, sent.start, m.start) for c in "，,。；;：:") + 1
+    clause = max(clause, sent.start)
+    return bool(_BASIS_OPENING.search(text, clause, m.start)) and \
+        bool(_BASIS_CLOSING.match(text, m.end, sent.end))
+
+
 def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     """Track the last person, the last speaker, the last explicit subject and the last
     document named."""
@@ -1655,7 +1669,7 @@ def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                        if i >= 0), default=sent.end)
     for m in ms:
         t = ctx.type_of(m)
-        if t == "Policy" and _named_document(ctx, m):
+        if t == "Policy" and _named_document(ctx, m) and not _cited_as_basis(ctx, sent, m):
             state["policy"] = m
         if t == "Person":
             state["person"] = m

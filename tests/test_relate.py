@@ -312,6 +312,14 @@ def test_responsible_units_carry_out_the_schemes_their_item_names(extract):
     assert not any(s == "浙江省市场监督管理局" and "尖兵" in o for s, p, o in t)   # items stay apart
 
 
+def test_a_document_cited_as_the_basis_is_not_the_one_the_units_carry_out(extract):
+    r = extract("《苏州市促进中小企业发展行动方案》已经市政府同意，现印发给你们。\n"
+                "根据《国务院办公厅关于进一步优化营商环境更好服务市场主体的实施意见》精神，结合我市实际，制定本方案。\n"
+                "1. 优化服务。推进企业开办全程网办。（责任单位：市市场监管局）")
+    doers = {o for s, p, o in triples(r) if s == "苏州市市场监督管理局" and p == "implements"}
+    assert doers == {"苏州市促进中小企业发展行动方案"}
+
+
 def test_units_listed_for_one_item_do_not_carry_out_the_next(extract):
     r = extract("日前，浙江省经济和信息化厅印发《浙江省促进中小企业发展若干措施》。\n"
                 "1. 提升创新能力。（责任单位：省科技厅）\n"
