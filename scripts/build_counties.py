@@ -71,12 +71,17 @@ def short_form(name: str) -> str | None:
 
 def english_name(name: str) -> str:
     """昆山市 -> Kunshan: the Hanyu Pinyin of a county-level city without 市, as English news
-    writes it (syllables joined, an apostrophe before a vowel: Xi'an)."""
+    writes it (syllables joined, an apostrophe before a vowel: Xi'an). A district, county or
+    banner keeps its kind as a word (新吴区 -> Xinwu District, 德清县 -> Deqing County); an
+    autonomous county has none here (its English name spells out the peoples: left to the KB)."""
     from pypinyin import lazy_pinyin
 
+    kind = {"district": " District", "county": " County", "banner": " Banner"}.get(category(name), "")
+    if kind and "自治" in name:
+        return ""
     syllables = lazy_pinyin(name[:-1])
     word = syllables[0] + "".join(("'" + s if s[0] in "aeo" else s) for s in syllables[1:])
-    return word[:1].upper() + word[1:]
+    return word[:1].upper() + word[1:] + kind
 
 
 def main(argv=None) -> None:
@@ -109,10 +114,11 @@ def main(argv=None) -> None:
     counties = [(code, RENAMED.get((code, name), name), code[:4]) for code, name in names.items()
                 if not code.endswith("00") and name not in ("市辖区", "县", "省直辖县级行政区划")]
     counties += ADDED
-    # English names for county-level cities (Kunshan, Yiwu, Taicang): only where the pinyin
-    # is no other place's English name and no other county-level city's pinyin
-    taken_en = {alias_key(n) for e in kb.entries.values() for n in [e.en, *e.en_aliases] if n}
-    pinyin = Counter(english_name(n) for _, n, _ in counties if category(n) == "county_city")
+    # English names (Kunshan, Yiwu; Xinwu District, Deqing County): only where the name is no
+    # other place's English name and no other division's (eight 新华区 share Xinhua District)
+    taken_en = {alias_key(n) for e in kb.entries.values() if not e.id.startswith("place:cn_")
+                for n in [e.en, *e.en_aliases] if n}
+    pinyin = Counter(english_name(n) for _, n, _ in counties)
     out, skipped = [], 0
     for code, name, city_code in sorted(counties):
         parent = parent_of.get(city_code) or parent_of.get(code[:2])
@@ -129,10 +135,11 @@ def main(argv=None) -> None:
         entry = {"id": f"place:cn_{code}", "type": "Place", "name": name, "aliases": aliases}
         if short:
             entry["weak_aliases"] = sorted({short, to_trad.convert(short)})
-        en = english_name(name) if category(name) == "county_city" else ""
+        en = english_name(name)
         if en and (pinyin[en] > 1 or alias_key(en) in taken_en):
             en = ""
-        entry.update({"en": en, "en_aliases": [f"{en} City"] if en else [], "category": category(name),
+        city = category(name) == "county_city"
+        entry.update({"en": en, "en_aliases": [f"{en} City"] if en and city else [], "category": category(name),
                       "located_in": parent, "adcode": code})
         out.append(json.dumps(entry, ensure_ascii=False))
     args.out.write_text("\n".join(out) + "\n", encoding="utf-8")

@@ -142,6 +142,15 @@ def test_county_level_cities_have_english_names_matched_only_capitalised(extract
     assert "弥勒市" not in names(r, "Place")
 
 
+def test_districts_and_counties_have_english_names_when_only_one_has_it(kb, extract):
+    from tests.conftest import names
+
+    r = extract("AstraZeneca opened a plant in Xinwu District of Wuxi, and Geely expanded in Xiaoshan District.")
+    assert {"新吴区", "萧山区"} <= names(r, "Place")
+    # 德清县 (Zhejiang) and 德庆县 (Guangdong) would both be Deqing County: neither gets it
+    assert not [e for e in kb.entries.values() if e.en == "Deqing County"]
+
+
 def test_national_designations_and_regional_brands_are_listed_programmes(extract):
     r = extract("广西加快推进西部陆海新通道建设，健全产业链链长制，支持企业建设灯塔工厂。")
     ids = {e.kb_id for e in r.entities.values() if e.type == "Program"}
