@@ -298,8 +298,8 @@ class ChinesePatterns:
                 joint = _JOINT_EVENT_TAIL.match(text, end)
                 if joint is None or not self._followed_well(text, joint.end()):
                     joint = None
-            elif not self._followed_well(text, end):
-                continue
+            elif not self._followed_well(text, end) or text.startswith(("有限公司", "股份有限公司", "有限责任公司"), end):
+                continue          # …市政工程|有限公司: the suffix is inside a company's name
             label = ("Event" if suffix in self.event_suffixes else
                      "Policy" if suffix in self.policy_suffixes else "Program")
             # 关于X的意见: a document title may hold 的; an event name may not
@@ -488,8 +488,9 @@ class ChinesePatterns:
             # 山东省人民政府与中国移动通信集团有限公司: a body before 与/和 is a party, not part of the name
             for sep in ("与", "和", "及", "同"):
                 cut = text.rfind(sep, start, m.start())
-                if cut > start and text.endswith(("政府", "部", "委", "局", "厅", "办", "委员会", "大学", "研究院"), 0, cut):
-                    start = cut + 1
+                if cut > start and (text.endswith(("政府", "部", "委", "局", "厅", "办", "委员会", "大学", "研究院"), 0, cut)
+                                    or (self.post_re is not None and self.post_re.search(text, start, cut))):
+                    start = cut + 1   # …管委会负责人分别与南通…有限公司: a title before 与, a person's
             if _COUNTED_BODIES.match(text, start):
                 continue          # 6家国有大型商业银行, 四所…实验室: a count of bodies, not a name
             # 以威高集团有限公司为龙头: the name sits between 以 and 为
@@ -548,10 +549,11 @@ class ChinesePatterns:
             # 行长潘功胜、国家金融监督管理总局局长: a list item ends at 、, and a name holds no title
             start = max([start] + [text.rfind(c, start, t0) + 1 for c in "、，,；;：:（("])
             # 省市场监督管理局和宁波方太厨具有限公司有关负责人: the body after 和 has the title
-            for c in "和与及":
+            for c in "和与及同":
                 k = text.rfind(c, start, t0)
-                if k > start and text[start:k].endswith(tuple(self.body_suffixes)):
-                    start = k + 1
+                if k > start and (text[start:k].endswith(tuple(self.body_suffixes)) or
+                                  any(e.type == "Organization" for e in self.kb.candidates(text[k + 1:t0]))):
+                    start = k + 1     # 孙东昨日上午与重庆市科学技术局局长…: the listed body after 与
             start = self._drop_leading(text, start, t0 - len(sfx))
             if "有关" in text[start:t0]:
                 continue          # 住房城乡建设部有关司局负责人: the ministry's departments, none named

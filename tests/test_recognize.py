@@ -514,3 +514,14 @@ def test_dates_conjunctions_and_ranks_are_no_part_of_names(extract):
     assert "海陵区" in names(r, "Place") and "和海陵区" not in names(r)
     r = extract("孙东一行俯瞰合作区全貌，了解深圳园区的规划和建设进度。特区政府商务及经济发展局副局长陈百里出席。")
     assert not any(n.startswith(("解", "了解", "特区政府商务")) for n in names(r))
+
+
+def test_a_name_does_not_swallow_the_clause_that_introduces_it(extract):
+    r = extract("管委会负责人分别与南通城欣市政工程有限公司、江苏科利科技有限公司签约。")
+    assert {"南通城欣市政工程有限公司", "江苏科利科技有限公司"} <= names(r, "Organization")
+    assert not any("工程" == n[-2:] for n in names(r))          # 工程 inside the company is no programme
+    r = extract("孙东昨日上午与重庆市科学技术局局长明炬会面。")
+    assert "重庆市科学技术局" in names(r, "Organization")
+    assert not any(n.startswith("孙东") for n in names(r, "Organization"))
+    r = extract("会议同意该行动计划。县经济和信息化局要结合“四送一服”双千工程做好服务。")
+    assert not any(n.startswith(("意", "县经济")) for n in names(r))
