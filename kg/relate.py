@@ -42,7 +42,7 @@ PROGRAMMES = {"Policy", "Program"}
 PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
-    "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_known": 0.7, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
+    "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_known": 0.7, "located_table": 0.8, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
     "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
@@ -619,6 +619,7 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
     # 在广州市黄埔区，广州禾信仪器股份有限公司围绕…；在东莞市长安镇，…: a place that opens
     # the sentence frames the companies of its clause
     _companies_in_framed_place(ctx, sent, ms, places)
+    _companies_in_table_rows(ctx, sent, ms, places)
     if ctx.article.language == "en":
         # Chery is based in the city of Wuhu
         for m in ms:
@@ -700,6 +701,31 @@ def _placed_by_verb(ctx, places, p) -> bool:
     """位于郫都区 / 位于佛山市顺德区: 位于 (or 地处, 坐落于) before the place or before the
     places right in front of it."""
     return ctx.text.endswith(tuple(ctx.rules["placing_verbs"]), 0, _chain_start(places, p))
+
+
+def _companies_in_table_rows(ctx, sent, ms, places):
+    """| 1 | 合肥市 | 安徽江淮汽车集团股份有限公司 | …智能工厂 |: a row of a list of firms by city
+    (名单 tables), where one cell is a place and nothing else, places the row's companies; and
+    in such a row …股份有限公司（濉溪县）, a county in brackets after a company's full name."""
+    text = ctx.text
+    row = text[sent.start:sent.end]
+    if not row.lstrip().startswith("|"):
+        return
+    cells = [(sent.start + c.start(1), sent.start + c.end(1)) for c in re.finditer(r"\|\s*([^|]*?)\s*(?=\|)", row)]
+    alone = {p.entity_id for p in places if (p.start, p.end) in cells}
+    companies = [m for m in ms if ctx.type_of(m) == "Organization" and _is_company(ctx, m)]
+    if len(alone) == 1:
+        place = next(iter(alone))
+        for m in companies:
+            listed = ctx.kb.get(m.entity_id)
+            if listed is not None and listed.located_in and listed.located_in != place:
+                continue      # 三一集团 beside 株洲市: a group the KB places elsewhere has a plant there
+            ctx.emit(m.entity_id, "locatedIn", place, sent, "located_table")
+    for m in companies:
+        inner = next((p for p in places if p.start == m.end + 1 and text[m.end:m.end + 1] in "（(" and
+                      text[p.end:p.end + 1] in "）)"), None)
+        if inner is not None and ctx.type_of(m) == "Organization":
+            ctx.emit(m.entity_id, "locatedIn", inner.entity_id, sent, "located_table")
 
 
 def _companies_in_framed_place(ctx, sent, ms, places):

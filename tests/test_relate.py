@@ -29,6 +29,21 @@ def test_a_city_and_its_province_in_one_sentence_apart(extract):
     assert not any(p == "locatedIn" for _, p, _ in t)
 
 
+def test_a_row_of_a_list_of_firms_by_city_places_its_companies(extract):
+    r = extract("| 序号 | 地市 | 企业名称 | 项目名称 |\n|---|---|---|---|\n"
+                "| 1 | 合肥市 | 安徽江淮汽车集团股份有限公司 | 新能源乘用车总装智能工厂 |\n"
+                "| 2 | 淮北市 | 安徽口子酒业股份有限公司（濉溪县） | 白酒包装数字化车间 |\n"
+                "| 3 | 株洲市 | 中国石油化工集团有限公司 | 炼化一体化项目 |\n")
+    t = triples(r)
+    assert ("安徽江淮汽车集团股份有限公司", "locatedIn", "合肥市") in t
+    assert {("安徽口子酒业股份有限公司", "locatedIn", "淮北市"), ("安徽口子酒业股份有限公司", "locatedIn", "濉溪县")} <= t
+    # a group the KB places in Beijing only has a project in the row's city
+    assert not any(s == "中国石油化工集团有限公司" and p == "locatedIn" for s, p, o in t)
+    # outside a table, a place and a company in one sentence say nothing of where it is
+    t = triples(extract("合肥市与安徽江淮汽车集团股份有限公司签署合作协议。"))
+    assert not any(p == "locatedIn" for s, p, o in t)
+
+
 def test_event_organizers_place_and_participants(extract):
     r = extract("由工业和信息化部、天津市人民政府共同主办的2024世界智能产业博览会在天津开幕。"
                 "工业和信息化部部长金壮龙出席并致辞。")
