@@ -43,7 +43,7 @@ PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
     "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_known": 0.7, "located_table": 0.8, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
-    "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6,
+    "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6, "participated_invited": 0.7,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
 }
@@ -1639,6 +1639,22 @@ def led_by(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 ctx.emit(b.entity_id, "implements", o.entity_id, sent, "led_by")
 
 
+def invited_bodies(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
+    """召开政企恳谈会，邀请市经济和信息化局、发展和改革局…的负责同志: the bodies a meeting
+    invites take part in it (the event named in the sentence before 邀请)."""
+    text = ctx.text
+    for mt in re.finditer("邀请", text[sent.start:sent.end]):
+        at = sent.start + mt.end()
+        event = next((m for m in reversed(ms) if m.end <= at - 2 and ctx.type_of(m) == "Event"), None)
+        if event is None:
+            continue
+        stop = _CLAUSE_END.search(text, at, sent.end)
+        end = stop.start() if stop else sent.end
+        for m in ms:
+            if at <= m.start and m.end <= end and ctx.type_of(m) == "Organization":
+                ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, "participated_invited")
+
+
 def known_organizers(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
     """国务院常务会议, 中国国际进口博览会: an event the KB lists with the body that holds it
     (``parent``) is organized by that body, where the article names the body too."""
@@ -1781,6 +1797,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         responsible_units(ctx, sent, top, state)
         _remember_item_programmes(ctx, sent, top, state)
         known_organizers(ctx, sent, top)
+        invited_bodies(ctx, sent, top)
         update_state(ctx, sent, top, state)
     # A relation the article states in two or more sentences is right more often than one
     # stated once: the count is a calibration feature, known only once all are found.

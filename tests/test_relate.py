@@ -44,6 +44,14 @@ def test_a_row_of_a_list_of_firms_by_city_places_its_companies(extract):
     assert not any(p == "locatedIn" for s, p, o in t)
 
 
+def test_bodies_a_meeting_invites_take_part_in_it(extract):
+    r = extract("4月18日下午，诸暨市店口镇召开2024年政企恳谈会，镇政府邀请诸暨市经济和信息化局、诸暨市商务局的负责同志，"
+                "与重点企业负责人面对面交流。")
+    t = triples(r)
+    meeting = next(n for n in names(r, "Event") if n.endswith("政企恳谈会"))
+    assert {("诸暨市经济和信息化局", "participatedIn", meeting), ("诸暨市商务局", "participatedIn", meeting)} <= t
+
+
 def test_event_organizers_place_and_participants(extract):
     r = extract("由工业和信息化部、天津市人民政府共同主办的2024世界智能产业博览会在天津开幕。"
                 "工业和信息化部部长金壮龙出席并致辞。")
