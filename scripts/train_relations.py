@@ -38,7 +38,8 @@ from kg.relmodel import MODEL_FILE, RelationModel, candidates  # noqa: E402
 CALIBRATION = ROOT / "kg" / "data" / "calibration"
 #: The batches the annotated corpus arrived in (article numbers, inclusive).
 BATCHES = [(1, 28), (29, 44), (45, 56), (57, 68), (69, 80), (81, 92), (93, 104), (105, 116), (117, 128),
-           (129, 140), (141, 152), (153, 164), (165, 176), (177, 188), (189, 200), (201, 212), (213, 224)]
+           (129, 140), (141, 152), (153, 164), (165, 176), (177, 188), (189, 200), (201, 212), (213, 224),
+           (225, 236), (237, 248)]
 THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7]
 
 
