@@ -724,7 +724,7 @@ def _companies_in_table_rows(ctx, sent, ms, places):
     for m in companies:
         inner = next((p for p in places if p.start == m.end + 1 and text[m.end:m.end + 1] in "（(" and
                       text[p.end:p.end + 1] in "）)"), None)
-        if inner is not None and ctx.type_of(m) == "Organization":
+        if inner is not None:
             ctx.emit(m.entity_id, "locatedIn", inner.entity_id, sent, "located_table")
 
 
@@ -1643,7 +1643,7 @@ def invited_bodies(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
     """召开政企恳谈会，邀请市经济和信息化局、发展和改革局…的负责同志: the bodies a meeting
     invites take part in it (the event named in the sentence before 邀请)."""
     text = ctx.text
-    for mt in re.finditer("邀请", text[sent.start:sent.end]):
+    for mt in re.finditer(_alternation(ctx.rules["invitation_words"]), text[sent.start:sent.end]):
         at = sent.start + mt.end()
         event = next((m for m in reversed(ms) if m.end <= at - 2 and ctx.type_of(m) == "Event"), None)
         if event is None:
@@ -1678,18 +1678,16 @@ def _named_document(ctx, m: Mention) -> bool:
         or bool(re.match(r"[A-Za-z]", m.text))          # English titles and descriptions name it
 
 
-_BASIS_OPENING = re.compile(r"(?:根据|依据|按照|贯彻落实|贯彻|落实)")
-_BASIS_CLOSING = re.compile(r"[^，,。；;]*?(?:精神|要求|规定|部署)")
-
-
 def _cited_as_basis(ctx, sent, m) -> bool:
     """根据《国务院办公厅关于…的通知》和《省政府办公厅关于…的通知》精神，制定本方案: a
-    document cited as the basis of another is not the one the paragraphs that follow are about."""
+    document cited as the basis of another is not the one the paragraphs that follow are about
+    (``basis_openers`` and ``basis_closers`` in rules.yaml, in the document's clause)."""
     text = ctx.text
-    clause = max(text.rfind(c, sent.start, m.start) for c in "，,。；;：:") + 1
-    clause = max(clause, sent.start)
-    return bool(_BASIS_OPENING.search(text, clause, m.start)) and \
-        bool(_BASIS_CLOSING.match(text, m.end, sent.end))
+    clause = max([sent.start] + [text.rfind(c, sent.start, m.start) + 1 for c in "，,。；;：:"])
+    stop = _CLAUSE_END.search(text, m.end, sent.end)
+    end = stop.start() if stop else sent.end
+    return any(text.find(w, clause, m.start) >= 0 for w in ctx.rules["basis_openers"]) and \
+        any(text.find(w, m.end, end) >= 0 for w in ctx.rules["basis_closers"])
 
 
 def update_state(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
