@@ -123,6 +123,9 @@ class ChinesePatterns:
         self.suffix_re = re.compile(f"(?:{_alternation(names)})")
         self.company_re = re.compile(f"(?:{_alternation(rules['company_suffixes'])})")
         self.company_suffixes = rules["company_suffixes"]
+        # the company words that always end a name (有限公司, not 集团 of 集团化)
+        self.strict_company_suffixes = tuple(w for w in self.company_suffixes
+                                             if w not in rules["loose_company_suffixes"])
         self.quote_re = re.compile(r"“([^“”\n]{1,20})”")
         self.quoted_scheme_heads = tuple(rules.get("quoted_scheme_heads", ()))
         self.organisation_introducers = {k: frozenset(v) for k, v in rules.get("organisation_introducers", {}).items()}
@@ -298,7 +301,7 @@ class ChinesePatterns:
                 joint = _JOINT_EVENT_TAIL.match(text, end)
                 if joint is None or not self._followed_well(text, joint.end()):
                     joint = None
-            elif not self._followed_well(text, end) or text.startswith(("有限公司", "股份有限公司", "有限责任公司"), end):
+            elif not self._followed_well(text, end) or text.startswith(self.strict_company_suffixes, end):
                 continue          # …市政工程|有限公司: the suffix is inside a company's name
             label = ("Event" if suffix in self.event_suffixes else
                      "Policy" if suffix in self.policy_suffixes else "Program")
