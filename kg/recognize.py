@@ -1063,7 +1063,7 @@ class EnglishPatterns:
     #: Wang Chuanfu, BYD's chairman and president, …: or with the body before a possessive
     APPOSITIVE_NAME = re.compile(
         r"(?<![\w.-])((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2}), (?:(?:the |a )?(?:[a-z-]+,? |[A-Z][a-z]+ ){0,4}?(?i:head|minister|director|"
-        r"director-general|governor|mayor|chairman|chairwoman|president|secretary|secretary-general|spokesperson|"
+        r"director-general|director general|vice-president|vice president|governor|mayor|chairman|chairwoman|president|secretary|secretary-general|spokesperson|"
         r"spokesman|commissioner|administrator|chief|ambassador|premier|chancellor|manager|founder|"
         r"chief executive officer|chief executive|executive|CEO) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
         r"(?:chairman|chairwoman|president|founder|chief executive|CEO|head|director|general manager|manager|"

@@ -525,3 +525,10 @@ def test_a_name_does_not_swallow_the_clause_that_introduces_it(extract):
     assert not any(n.startswith("孙东") for n in names(r, "Organization"))
     r = extract("会议同意该行动计划。县经济和信息化局要结合“四送一服”双千工程做好服务。")
     assert not any(n.startswith(("意", "县经济")) for n in names(r))
+
+
+def test_english_appositive_director_general_and_vice_president(extract):
+    r = extract("Li Chuangjun, director general of the NEA's Department of New Energy and Renewable Energy, "
+                "answered a question. Tony Pusic, senior vice-president of global operations at AstraZeneca, "
+                "attended the ceremony.", language="en")
+    assert {"Li Chuangjun", "Tony Pusic"} <= names(r, "Person")
