@@ -34,6 +34,9 @@ CITY_CATEGORIES = {"prefecture_city", "sub_provincial_city", "prefecture", "auto
                    "league", "municipality"}
 COUNTY_CATEGORIES = {"county", "county_city", "district", "banner"}
 ZONE_CATEGORIES = {"zone", "new_area"}
+#: The words that end a zone's bodies: its management committee, then its party working committee
+ZONE_COMMITTEE_WORDS = ("管委会", "管理委员会")
+ZONE_PARTY_WORDS = ("党工委", "党工作委员会")
 # Central bodies whose internal departments are 司 (规划司, 信息通信发展司)
 DEPARTMENT_PARENTS = {"ministry", "commission", "state_agency", "national_bureau", "central_bank", "state_office"}
 

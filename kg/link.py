@@ -13,8 +13,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .kb import (CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, ZONE_CATEGORIES, KBEntry,
-                 KnowledgeBase, alias_key, event_series, is_latin)
+from .kb import (CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, ZONE_CATEGORIES,
+                 ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KBEntry, KnowledgeBase, alias_key, event_series, is_latin)
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -151,7 +151,7 @@ def county_body_name(county: KBEntry, short: str) -> str:
 
 def _zone_body_name(zone: str, text: str) -> str:
     """A zone's management committee (管委会) or party working committee (党工委), by the zone's name."""
-    if text.endswith(("党工委", "党工作委员会")):
+    if text.endswith(ZONE_PARTY_WORDS):
         return f"中国共产党{zone}工作委员会"
     return f"{zone}管理委员会"
 
@@ -346,7 +346,7 @@ class Linker:
             else:
                 hit = self.kb.place(m.text, ZONE_CATEGORIES)
                 name = hit.name if hit is not None else None
-            if m.extractor == "zone_body" or name is None:
+            if name is None:
                 continue
             counts[name] = counts.get(name, 0) + 1
         return max(counts, key=counts.get) if counts else None
@@ -354,8 +354,8 @@ class Linker:
     def _zone_body_full_name(self, text: str) -> str:
         """凤阳经开区管委会 -> 凤阳经济技术开发区管理委员会, 苏州工业园区党工委 -> 中国共产党苏州工业园区
         工作委员会: the zone's full name, then the body's."""
-        word = re.search(r"(?:管委会|管理委员会|党工委|党工作委员会)$", text)
-        zone = text[:word.start()] if word else text
+        word = next((w for w in ZONE_COMMITTEE_WORDS + ZONE_PARTY_WORDS if text.endswith(w)), "")
+        zone = text[:len(text) - len(word)]
         hit = self.kb.place(zone, ZONE_CATEGORIES)
         return _zone_body_name(hit.name if hit is not None else full_zone_name(zone), text)
 

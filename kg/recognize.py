@@ -30,7 +30,8 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, KnowledgeBase, event_series, is_latin, load_kb
+from .kb import (COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KnowledgeBase,
+                 event_series, is_latin, load_kb)
 from .records import Article, Mention
 
 from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
@@ -1450,7 +1451,7 @@ _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|"
                         r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园)")
 #: a zone's management committee or party working committee (not 管委会主任's 主任, which is a title)
-_ZONE_BODY_WORD = re.compile(r"(?:管委会|管理委员会|党工委|党工作委员会)")
+_ZONE_BODY_WORD = re.compile(_alternation(ZONE_COMMITTEE_WORDS + ZONE_PARTY_WORDS))
 _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")

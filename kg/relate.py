@@ -757,7 +757,7 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         # 广东省第十三届人民代表大会常务委员会第三十三次会议: a body's numbered session is held by
         # that body, and what the session adopts (表决通过《…》) is the body's
         body = _session_body(ctx, ev)
-        if body is not None and not re.search(r"(?:贯彻|落实|学习)", text[max(sent.start, ev.start - 8):ev.start]):
+        if body is not None and not _cited_before(ctx, sent, ev):
             ctx.emit(body, "organized", ev.entity_id, sent, "organizer_known")
             if state.get("host") is None:
                 state["host"] = Mention(start=-1, end=-1, text="", label="Organization", extractor="meeting",
@@ -1666,9 +1666,15 @@ def known_organizers(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             continue
         # 贯彻党的二十大和中央经济工作会议精神: an event cited for its line is not being held here
         after = re.split(r"[，。；,;]", ctx.text[m.end:sent.end], maxsplit=1)[0]
-        if "精神" in after or re.search(r"(?:贯彻|落实|学习|以来)", ctx.text[max(sent.start, m.start - 8):m.start]):
+        if "精神" in after or _cited_before(ctx, sent, m):
             continue
         ctx.emit(entry.parent, "organized", m.entity_id, sent, "organizer_known")
+
+
+def _cited_before(ctx, sent, ev: Mention) -> bool:
+    """贯彻落实…会议, 学习…会议: an event a citing word (rules.yaml's event_citing_words) comes
+    shortly before is cited, not held here."""
+    return any(w in ctx.text[max(sent.start, ev.start - 8):ev.start] for w in ctx.rules["event_citing_words"])
 
 
 def _named_document(ctx, m: Mention) -> bool:
