@@ -174,12 +174,21 @@ def _english_body_names(region: "KBEntry", t: BodyTemplate, level: str) -> list[
 _ENGLISH_FORMS_FOR = {"委员会", "人民政府", "人民代表大会", "人民代表大会常务委员会", "政协"}
 
 
-_EDITION = re.compile(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+")
+#: An English ordinal, as English reports number sessions and editions (the 20th National
+#: Congress, the fifth plenary session, the sixth China International Import Expo).
+EN_ORDINAL = (r"(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+              r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth)")
+_EDITION = re.compile(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d]+届|首届)+|"
+                      rf"^(?:[Tt]he )?(?:(?:\d{{4}}|{EN_ORDINAL}) )+(?:(?:session|edition) of the )?")
 
 
 def event_series(name: str) -> str:
     """2024世界人工智能大会 -> 世界人工智能大会, 第七届进博会 -> 进博会: the series an edition
-    belongs to (the name itself when it carries no year or number)."""
+    belongs to (the name itself when it carries no year or number).
+
+    >>> event_series("135th session of the China Import and Export Fair")
+    'China Import and Export Fair'
+    """
     return _EDITION.sub("", name)
 
 

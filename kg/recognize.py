@@ -30,7 +30,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .kb import (COUNTY_CATEGORIES, DATA_DIR, ZONE_CATEGORIES, ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KnowledgeBase,
+from .kb import (COUNTY_CATEGORIES, DATA_DIR, EN_ORDINAL, ZONE_CATEGORIES, ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KnowledgeBase,
                  event_series, is_latin, load_kb)
 from .records import Article, Mention
 
@@ -42,7 +42,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "en_quoted": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -1032,9 +1032,27 @@ class EnglishPatterns:
                                        "Party Secretary", "Ambassador", "Commissioner"}, key=len, reverse=True)
         alt = _alternation(titles)
         self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
-        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} )?(?:{self.CAP} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|Exhibition|Symposium|Dialogue|Theme Day|"
+        # China (Xuchang)-Germany Economic and Trade Cooperation Meeting: capitalised words, a
+        # place in brackets after one, and the function words of English titles between them
+        cap_run = rf"{self.CAP}(?: \({self.CAP}\)(?:-{self.CAP})?)?(?: (?:and|of|for|on)(?= {self.CAP}))?"
+        self.event_re = re.compile(rf"\b((?:the )?(?:\d{{4}} |{EN_ORDINAL} )?(?:{cap_run} )+(?:Conference|Summit|Forum|Expo|Congress|Fair|Exhibition|Symposium|Dialogue|Theme Day|"
+                                   rf"Consultations|Roundtable|Cooperation Meeting|Promotion Meeting|Executive Meeting|Work Meeting|"
                                    rf"Annual Meeting(?: of the (?:{self.CAP} )*{self.CAP})?)(?: \d{{4}})?)\b"
-                                   r"(?! (?:Center|Centre|Hall|Park|Venue|Building|Complex))")   # a venue, not the event
+                                   r"(?! (?:Center|Centre|Hall|Park|Venue|Building|Complex|Secretariat|Office|Committee))")   # a venue or a body, not the event
+        # the 20th National Congress of the CPC; the fifth plenary session of the 11th CPC Anhui
+        # Provincial Committee; the 12th session of the 14th NPC Standing Committee: a numbered
+        # sitting of a body is an event, the body's name running to its last capitalised word
+        word = rf"(?:{self.CAP}|CPC|NPC|CPPCC)"
+        body = rf"(?:{EN_ORDINAL} )?{word}(?:'s {word}| (?:(?:of the|of|and) )?{word}| \([A-Z]{{2,6}}\))*"
+        self.session_re = re.compile(
+            rf"\b((?:{EN_ORDINAL}) (?:plenary session|full session|session|meeting|round of (?:{self.CAP} )*(?:[a-z-]+ ){{0,2}}consultations|(?:{self.CAP} )+Congress) of the {body})(?![A-Za-z])")
+        # "Invest in China" brand, its "Ten Actions", the "two unwavering" principles: a short
+        # quoted name a programme word follows or an implementing verb governs
+        self.quoted_re = re.compile(r"[\"“]([A-Za-z0-9][^\"“”,.;:!?]{0,40}?)[\"”]")
+        self.quote_heads = re.compile(rf" (?:{_alternation(rules.get('en_quoted_programme_heads', ()))})\b")
+        self.code_tail = re.compile(rf"(?: [a-z-]+){{0,3}} (?:{_alternation(rules.get('en_code_heads', ()))})\b")
+        self.quote_anchor = re.compile(rf"\b(?:{_alternation(rules.get('en_quote_anchor_words', ()))})"
+                                       r"(?: (?:the|its|their|a|an|[A-Z][\w-]*'s))?\s*$")
         self.programme_re = re.compile(rf"\b((?:{self.CAP} ){{1,5}}(?:Initiative|Programme|Program|Strategy|Action Plan))\b")
         self.org_re = re.compile(rf"\b((?:{self.CAP} )+(?:Co\., Ltd\.|Corporation|Company|Group|Ministry|Commission|Bureau|Administration|"
                                  rf"Board|Office|Council|Authority|Agency|Association|Federation|Institute|Foundation)"
@@ -1101,6 +1119,9 @@ class EnglishPatterns:
         for m in self.event_re.finditer(text):
             s = m.start(1) + (4 if m.group(1).startswith(("the ", "The ")) else 0)
             yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
+        for m in self.session_re.finditer(text):
+            yield Candidate(m.start(1), m.end(1), "Event", "en_pattern", 0.65)
+        yield from self.quoted_programmes(text)
         for m in self.programme_re.finditer(text):
             words = m.group(1).split()
             if words[0] in ("The", "A", "An", "This", "That"):
@@ -1118,6 +1139,25 @@ class EnglishPatterns:
         if self.document_re is not None:
             yield from self.documents(text)
         yield from self.lower_case_documents(text)
+
+    def quoted_programmes(self, text):
+        for m in self.quoted_re.finditer(text):
+            inner = m.group(1)
+            if len(inner.split()) > 6 or inner.islower() and len(inner.split()) == 1:
+                continue
+            if not re.search(r"[A-Za-z]{2}", inner):
+                # the "1650" industrial system, the "1+N" policy framework: a number code is
+                # a name only with the words that say what it numbers
+                tail = self.code_tail.match(text, m.end())
+                if tail:
+                    yield Candidate(m.start(), tail.end(), "Program", "en_quoted", 0.6)
+                continue
+            headed = self.quote_heads.match(text, m.end())
+            governed = inner[0].isupper() or inner[0].isdigit()
+            if headed or governed and self.quote_anchor.search(text, max(0, m.start() - 48), m.start()):
+                if any(e.type not in ("Program", "Policy") for e in self.kb.candidates(inner)):
+                    continue          # a quoted place or body is not a programme
+                yield Candidate(m.start(1), m.end(1), "Program", "en_quoted", 0.6)
 
     def lower_case_documents(self, text):
         """"unveiled a guideline to develop its silver economy": the description is the name

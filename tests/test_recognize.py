@@ -532,3 +532,38 @@ def test_english_appositive_director_general_and_vice_president(extract):
                 "answered a question. Tony Pusic, senior vice-president of global operations at AstraZeneca, "
                 "attended the ceremony.", language="en")
     assert {"Li Chuangjun", "Tony Pusic"} <= names(r, "Person")
+
+
+def test_english_numbered_sessions_and_titles_with_a_bracketed_place_are_events(extract):
+    r = extract("The fifth plenary session of the 19th CPC Central Committee was held in Beijing in October 2020. "
+                "The 20th National Congress of the CPC opened in Beijing on October 16, 2022. "
+                "The China (Shanghai) International Technology Import and Export Fair is held in Shanghai every year.",
+                language="en")
+    events = names(r, "Event")
+    # the knowledge base lists this plenum under its Chinese name
+    assert "中国共产党第十九届中央委员会第五次全体会议" in events
+    assert "20th National Congress of the CPC" in events
+    assert "China (Shanghai) International Technology Import and Export Fair" in events
+
+
+def test_an_english_edition_of_a_series_the_kb_knows_is_that_series(extract):
+    r = extract("The 133rd session of the China Import and Export Fair opened in Guangzhou in April 2023.", language="en")
+    assert [e.id for e in r.entities.values() if e.type == "Event"] == ["event:canton_fair"]
+
+
+def test_english_quoted_programmes_need_a_programme_word_or_a_governing_verb(extract):
+    r = extract('The Ministry of Commerce pushed ahead with the "Invest in China" brand in 2024. '
+                'China has built a "1+N" policy framework for carbon peaking and carbon neutrality. '
+                '"We welcome foreign companies," the minister said. The city met its "315" target.', language="en")
+    programmes = names(r, "Program")
+    assert "Invest in China" in programmes
+    assert any(n.startswith('"1+N" policy framework') for n in programmes)
+    assert not any("welcome" in n or "315" in n for n in names(r))
+
+
+def test_english_frameworks_conventions_and_pilot_zones_in_title_case(extract):
+    r = extract("The Kunming-Montreal Global Biodiversity Framework was adopted in Montreal in December 2022 under the "
+                "Convention on Biological Diversity. In 2023 China approved the Silk Road E-commerce Cooperation "
+                "Pilot Zone in Shanghai.", language="en")
+    assert "Kunming-Montreal Global Biodiversity Framework" in names(r, "Policy")
+    assert "Silk Road E-commerce Cooperation Pilot Zone" in names(r, "Program")
