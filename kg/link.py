@@ -26,6 +26,8 @@ COMPATIBLE = {
 
 
 _TERM = re.compile(r"第[一二三四五六七八九十百零\d]+届")
+_REGIONAL_EVENT = re.compile(r"^[省市县](?:委|政府|人民政府)(?!员)")
+_CPC_PREFIX = re.compile(r"^中共(?=[\u4e00-\u9fff]{2,12}?[省市县区]委)")
 
 
 def corpus_entity_id(label: str, name: str) -> str:
@@ -310,6 +312,14 @@ class Linker:
                     if region is None:
                         continue
                     name = region.name + re.sub(r"^政府", "人民政府", m.text[1:])
+                elif m.label == "Event" and _REGIONAL_EVENT.match(name):
+                    # 市委经济工作会议: the article's city's; 中共成都市委经济工作会议 is the same
+                    # meeting as 成都市委经济工作会议
+                    region = province if name[0] == "省" else county if name[0] == "县" else city
+                    if region is not None:
+                        name = region.name + name[1:]
+                if m.label == "Event":
+                    name = _CPC_PREFIX.sub("", name)
                 eid = corpus_entity_id(m.label, name)
                 ent = entities.get(eid)
                 if ent is None:

@@ -150,6 +150,9 @@ class ChinesePatterns:
         self.speaker_name_re = re.compile(
             rf"(?:^|(?<=[，。；：！？“\s]))([{HAN}]{{2,4}})(?={_alternation(speech_zh)})", re.M) if speech_zh else None
         self.followers = rules["name_followers"]
+        self.travel_chars = set(rules.get("travel_chars", ""))
+        self.modal_chars = set(rules.get("modal_chars", ""))
+        self.province_chars = set(rules.get("province_one_char_names", ""))
         self.name_end_followers = ("等", "和", "与", "及", "的", "为", "中", "要", "已", "将", "在", "由",
                                    "是", "有", "了", "着", "对", "把", "以", "也", "还", "正", "都", "向",
                                    "共", "并", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
@@ -600,11 +603,15 @@ class ChinesePatterns:
             boundary = self._person_boundary(text, p + length)
             if not boundary or _frequent_word(name) or name[-1] in "副正":
                 continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
+            if length == 2 and name[0] in self.travel_chars and name[1] in self.province_chars:
+                continue          # 总书记来川视察: 来 is a surname, but 来川 is "came to Sichuan"
             # 李强于3月: a known name, or one followed by a word that follows names,
             # beats a longer one that only ends at a digit or punctuation
             # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)
             score = (2 if any(e.type == "Person" for e in self.kb.candidates(name)) else 0) + \
-                (1 if boundary in ("word", "follower") else 0) + (0.5 if boundary == "follower" else 0)
+                (1 if boundary in ("word", "follower") else 0) + (0.5 if boundary == "follower" else 0) + \
+                (0.25 if boundary == "follower" and self._follower_length(text, p + length) >= 2 else 0)
+            # 张雷谈到: both 张雷谈|到 and 张雷|谈到 end before a follower; the longer follower wins
             if best is None or score > best[0]:
                 best = (score, length)
         return best[1] if best is not None else 0
@@ -740,6 +747,9 @@ class ChinesePatterns:
             if words and words[0].word == name and words[0].flag == "nr" and _jieba_frequency(name) < FREQUENT_WORD:
                 yield Candidate(m.start(1), m.end(1), "Person", "speaker_name", 0.6)
 
+    def _follower_length(self, text: str, pos: int) -> int:
+        return max((len(w) for w in self.followers if text.startswith(w, pos)), default=0)
+
     def _person_boundary(self, text, pos):
         """"end" (text ends or a non-Han character follows), "follower" (a word that follows names),
         "word" (a word jieba tags as a verb or adverb), or ""."""
@@ -827,7 +837,9 @@ class ChinesePatterns:
             start = max(start, text.rfind("、", start, m.start()) + 1)
             for sep in "和与及":
                 cut = text.rfind(sep, start, m.start())
-                if cut > start and any(text.endswith(x, 0, cut) for x in self.list_item_endings):
+                # 公司愿与实验室: after a modal or an adverb, 与 is "with", not part of a name
+                if cut > start and (any(text.endswith(x, 0, cut) for x in self.list_item_endings)
+                                    or text[cut - 1] in self.modal_chars):
                     start = cut + 1
             start = self._drop_leading(text, start, m.start())
             start += _leading_function_words(text[start:m.start()])   # 统筹…中心, 企业到…交易所
@@ -1452,6 +1464,10 @@ class SpanResolver:
                                        and span.start == outer.start) or
                                       (outer._.kg_extractor in ("county_body", "zone_body") and span.label_ == "Place")):
                 nested.append(span)
+        # 中共 inside 中共成都市委 inside an event's name: only the outermost body is named
+        orgs = [n for n in nested if n.label_ == "Organization"]
+        nested = [n for n in nested if n.label_ != "Organization" or not any(
+            o is not n and o.start <= n.start and n.end <= o.end and len(o) > len(n) for o in orgs)]
         doc.spans["kg_nested"] = nested
         return doc
 

@@ -420,7 +420,9 @@ def test_a_party_standing_committee_in_session_is_an_event(extract):
     r = extract("8月28日，甘肃省委书记胡昌升主持召开省委常委会会议，研究部署民营经济发展工作。", language="zh-Hans")
     assert any(e.endswith("省委常委会会议") for e in names(r, "Event"))
     r = extract("会议：中共甘肃省委常委会会议。", language="zh-Hans")
-    assert "中共甘肃省委常委会会议" in names(r, "Event")
+    # one node with or without 中共: named without it, written with it as an alias
+    assert any(e.name == "甘肃省委常委会会议" and "中共甘肃省委常委会会议" in e.aliases
+               for e in r.entities.values() if e.type == "Event")
 
 
 def test_a_county_government_or_party_committee_written_in_full_is_one_body(extract):
@@ -567,3 +569,23 @@ def test_english_frameworks_conventions_and_pilot_zones_in_title_case(extract):
                 "Pilot Zone in Shanghai.", language="en")
     assert "Kunming-Montreal Global Biodiversity Framework" in names(r, "Policy")
     assert "Silk Road E-commerce Cooperation Pilot Zone" in names(r, "Program")
+
+
+def test_a_name_ends_before_the_longer_follower_word_and_lai_chuan_is_no_name(extract):
+    r = extract("小米集团董事长雷军谈到智能电动汽车。2023年7月，习近平总书记来川视察。")
+    people = names(r, "Person")
+    assert "雷军" in people and "雷军谈" not in people
+    assert "来川" not in people
+
+
+def test_with_after_a_modal_is_no_part_of_an_institutions_name(extract):
+    r = extract("比亚迪表示，公司愿与实验室和高校开展技术合作。")
+    assert not any("愿与" in n for n in names(r))
+
+
+def test_a_regional_meeting_is_one_node_with_or_without_zhonggong_and_the_party_is_not_named_inside(extract):
+    r = extract("2023年12月，中共成都市委经济工作会议召开。会议指出，市委经济工作会议部署了明年的工作。")
+    events = [e for e in r.entities.values() if e.type == "Event"]
+    assert [e.name for e in events] == ["成都市委经济工作会议"]
+    assert "org:cpc" not in r.entities          # 中共 inside 中共成都市委 names no second body
+    assert any(e.name == "中国共产党成都市委员会" for e in r.entities.values())
