@@ -43,7 +43,7 @@ PRIOR = {
     "title_implied": 0.9, "title_body": 0.9, "title_company": 0.75, "title_region": 0.75, "title_shared": 0.75, "en_title": 0.85, "en_appositive": 0.75,
     "visit_frame": 0.8, "visit_carried": 0.6,
     "title_recent": 0.7, "located_town": 0.6, "organizer_known": 0.8, "located_adjacent": 0.85, "located_known": 0.7, "located_table": 0.8, "located_company": 0.8, "located_zone": 0.85, "located_event": 0.8, "located_frame": 0.7,
-    "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6, "participated_invited": 0.7,
+    "organized_frame": 0.85, "participated_frame": 0.75, "participated_carried": 0.6, "participated_invited": 0.7, "participated_speaking": 0.6,
     "responsible_list": 0.7, "issuer_before_title": 0.8, "verb_explicit": 0.7, "verb_by": 0.75, "verb_speaker": 0.65, "verb_pronoun": 0.6, "verb_carried": 0.5, "verb_carried_body": 0.4,
     "verb_continued": 0.5, "led_by": 0.75, "verb_meeting": 0.6,
 }
@@ -767,9 +767,10 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         # "出席会议" in later sentences means, whatever other meetings they cite
         before = text[max(sent.start, ev.start - 4):ev.start]
         after = text[ev.end:min(sent.end, ev.end + 12)]
-        if any(before.endswith(v) for v in org_verbs) or \
-                re.match(rf"(?:[^，。；]{{0,8}}?)(?:{held_words})", after):
-            state.setdefault("held_event", ev)
+        if (any(before.endswith(v) for v in org_verbs) or
+                re.match(rf"(?:[^，。；]{{0,8}}?)(?:{held_words})(?!以来|之后|后|前)", after)) \
+                and not _cited_before(ctx, sent, ev):
+            state.setdefault("held_event", ev)    # not 迎接党的二十大胜利召开, …召开以来
     if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
             re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
         events = [state["last_event"]]
@@ -895,6 +896,43 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             for m in ms:
                 if m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
                     ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
+
+
+_UNNAMED_MEETING_HELD = re.compile(r"(?:召开|举行|举办)(?:了)?[^，。；]{0,10}?(?:会议|会|论坛)")
+
+
+def meeting_speakers(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    """无锡市市场监管局介绍，…; 国家发展改革委主任郑栅洁说，…: in the report of a meeting, an
+    actor heading a sentence with a verb of speaking speaks at that meeting (the one the
+    article reports as held), when the sentence names no other event."""
+    ev = state.get("held_event")
+    text = ctx.text
+    if ev is not None and _UNNAMED_MEETING_HELD.search(text, sent.start, sent.end) and \
+            not any(ctx.type_of(m) == "Event" for m in ms):
+        state["speaking_elsewhere"] = True    # 国务院新闻办公室举行新闻发布会。廖岷表示: not at ev
+    if ev is None or ctx.article.language == "en" or state.get("speaking_elsewhere") or \
+            any(ctx.type_of(m) == "Event" for m in ms):
+        return
+    s = text[sent.start:sent.end]
+    lo = sent.start + len(s) - len(s.lstrip())
+    clause_end = lo + len(re.split(r"[，,。；;：:]", s.lstrip(), maxsplit=1)[0])
+    verbs = ctx.rules["meeting_speech_verbs"]
+    for m in ms:
+        if m.end > clause_end:
+            break
+        if ctx.type_of(m) not in ACTORS:
+            continue
+        after = text[m.end:clause_end + 1]
+        lead = re.match(r"(?:则|也|还|随后|最后|在会上|会上)?", after).end()
+        if not _longest_at(after, lead, verbs):
+            continue
+        actor, how = _clause_actor(ctx, sent, ms, m.end + lead, state)
+        if actor is None or how != "explicit" or actor.entity_id == ev.entity_id:
+            return
+        if any(r.subject == actor.entity_id and r.object == ev.entity_id for r in ctx.out):
+            return            # its host or a participant already
+        ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_speaking")
+        return
 
 
 def _participation_verbs(ctx, sent):
@@ -1795,6 +1833,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         positions(ctx, sent, top)
         locations(ctx, sent, top)
         event_roles(ctx, sent, top, state)
+        meeting_speakers(ctx, sent, top, state)
         visits(ctx, sent, top, state)
         programme_verbs(ctx, sent, top, state)
         led_by(ctx, sent, top)

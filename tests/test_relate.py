@@ -704,3 +704,16 @@ def test_an_event_the_kb_lists_is_organized_by_its_body_unless_only_cited(extrac
     assert ("国务院", "organized", "国务院常务会议") in triples(r)
     r = extract("国务院要求深入贯彻中央经济工作会议精神，做好经济工作。")
     assert not any(p == "organized" for _, p, _ in triples(r))
+
+
+def test_an_actor_heading_a_sentence_with_a_speech_verb_speaks_at_the_meeting_reported(extract):
+    r = extract("中国发展高层论坛2024年年会3月24日在北京开幕。财政部部长蓝佛安表示，今年将发行超长期特别国债。")
+    assert ("蓝佛安", "participatedIn", "中国发展高层论坛2024年年会") in triples(r)
+
+
+def test_no_speaker_is_placed_at_a_meeting_only_welcomed_or_at_a_later_unnamed_briefing(extract):
+    r = extract("2025年7月31日，国务院总理李强主持召开国务院常务会议。8月13日，国务院新闻办公室举行新闻发布会。"
+                "财政部副部长廖岷表示，这是中央财政首次对个人消费贷款进行贴息。")
+    assert not any(s == "廖岷" and p == "participatedIn" for s, p, o in triples(r))
+    r = extract("双方表示，要以实际行动迎接党的二十大胜利召开。国家电网有限公司董事长辛保安表示，将保障电力供应。")
+    assert not any(s == "辛保安" and p == "participatedIn" for s, p, o in triples(r))
