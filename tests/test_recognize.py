@@ -589,3 +589,11 @@ def test_a_regional_meeting_is_one_node_with_or_without_zhonggong_and_the_party_
     assert [e.name for e in events] == ["成都市委经济工作会议"]
     assert "org:cpc" not in r.entities          # 中共 inside 中共成都市委 names no second body
     assert any(e.name == "中国共产党成都市委员会" for e in r.entities.values())
+
+
+def test_multinationals_the_kb_lists_and_a_share_line_names_no_company(extract):
+    r = extract("In March 2025 Vice Premier He Lifeng met the heads of Mastercard, Cargill and Eli Lilly in Beijing.\n\n"
+                "Share on Facebook | Print", language="en")
+    ids = {e.id for e in r.entities.values()}
+    assert {"org:mastercard", "org:cargill", "org:eli_lilly"} <= ids
+    assert "org:meta" not in ids
