@@ -42,7 +42,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "en_quoted": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "airport": 4, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "en_quoted": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -150,6 +150,7 @@ class ChinesePatterns:
         self.speaker_name_re = re.compile(
             rf"(?:^|(?<=[，。；：！？“\s]))([{HAN}]{{2,4}})(?={_alternation(speech_zh)})", re.M) if speech_zh else None
         self.followers = rules["name_followers"]
+        self.verb_body_heads = sorted(rules.get("verb_body_heads", ()), key=len, reverse=True)
         self.travel_chars = set(rules.get("travel_chars", ""))
         self.modal_chars = set(rules.get("modal_chars", ""))
         self.province_chars = set(rules.get("province_one_char_names", ""))
@@ -765,7 +766,9 @@ class ChinesePatterns:
         for m in self.place_body_re.finditer(text):
             start, end = m.start(), m.end()
             body = m.group(2)
-            if any(c in body for c in "的、，。“”") or self._stop_before(text, end - len(m.group(3)), 16, False) > m.end(1):
+            # 投资促进局: a verb that names what the body does is part of its body word
+            head = next((h for h in self.verb_body_heads if text.endswith(h, start, end)), m.group(3))
+            if any(c in body for c in "的、，。“”") or self._stop_before(text, end - len(head), 16, False) > m.end(1):
                 continue                  # a verb or particle inside: a clause, not a name
             if self.post_re is not None and any(p.end() <= m.start(3) or p.end() == end
                                                 for p in self.post_re.finditer(text, m.start(2), end)):
@@ -982,10 +985,24 @@ class ChinesePatterns:
         yield from self.development_zones(text)
         yield from self.zone_bodies(text)
         yield from self.free_trade_zone_areas(text)
+        yield from self.airports(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
         yield from self.towns(text)
         yield from self.listed_companies(text)
+
+    def airports(self, text):
+        """成都天府国际机场, 卢森堡芬德尔机场: a place the KB knows, a name of up to four
+        characters and 机场 (anchored on the rare word; the place is read back from it)."""
+        for m in _AIRPORT.finditer(text):
+            end = m.end()
+            for start in range(max(0, m.start() - 8), m.start() - 1):
+                head = text[start:m.start()]
+                place = next((head[:k] for k in range(min(len(head), 8), 1, -1)
+                              if any(e.type == "Place" for e in self.kb.candidates(head[:k]))), None)
+                if place is not None and len(head) - len(place) <= 4 and all(_HAN_RE.match(c) for c in head):
+                    yield Candidate(start, end, "Place", "airport", 0.75)
+                    break
 
     def free_trade_zone_areas(self, text):
         """中国（浙江）自由贸易试验区杭州片区, 河南自贸试验区郑州片区: an area of a pilot free
@@ -1058,6 +1075,7 @@ class EnglishPatterns:
         body = rf"(?:{EN_ORDINAL} )?{word}(?:'s {word}| (?:(?:of the|of|and) )?{word}| \([A-Z]{{2,6}}\))*"
         self.session_re = re.compile(
             rf"\b((?:{EN_ORDINAL}) (?:plenary session|full session|session|meeting|round of (?:{self.CAP} )*(?:[a-z-]+ ){{0,2}}consultations|(?:{self.CAP} )+Congress) of the {body})(?![A-Za-z])")
+        self.airport_re = re.compile(rf"\b((?:{self.CAP} ){{1,4}}(?:International )?Airport)\b")
         # "Invest in China" brand, its "Ten Actions", the "two unwavering" principles: a short
         # quoted name a programme word follows or an implementing verb governs
         self.quoted_re = re.compile(r"[\"“]([A-Za-z0-9][^\"“”,.;:!?]{0,40}?)[\"”]")
@@ -1131,6 +1149,8 @@ class EnglishPatterns:
         for m in self.event_re.finditer(text):
             s = m.start(1) + (4 if m.group(1).startswith(("the ", "The ")) else 0)
             yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
+        for m in self.airport_re.finditer(text):
+            yield Candidate(m.start(1), m.end(1), "Place", "airport", 0.7)
         for m in self.session_re.finditer(text):
             yield Candidate(m.start(1), m.end(1), "Event", "en_pattern", 0.65)
         yield from self.quoted_programmes(text)
@@ -1460,7 +1480,7 @@ class SpanResolver:
             # a zone names its place (沭阳经济技术开发区), and so does a county's body (德清县人民政府):
             # the county is mentioned, and its bodies (县委, 县政府) are named after it
             if outer is not None and (outer.label_ in self.NESTABLE_IN or
-                                      (outer._.kg_extractor == "zone" and span.label_ == "Place"
+                                      (outer._.kg_extractor in ("zone", "airport") and span.label_ == "Place"
                                        and span.start == outer.start) or
                                       (outer._.kg_extractor in ("county_body", "zone_body") and span.label_ == "Place")):
                 nested.append(span)
@@ -1511,6 +1531,7 @@ _ZONE_BODY_WORD = re.compile(_alternation(ZONE_COMMITTEE_WORDS + ZONE_PARTY_WORD
 _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")
+_AIRPORT = re.compile(r"(?:国际)?机场")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"

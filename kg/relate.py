@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .calibrate import Calibration, load_calibration
-from .kb import COUNTY_CATEGORIES, KnowledgeBase
+from .kb import COUNTY_CATEGORIES, KnowledgeBase, is_latin
 from .normalize import split_sentences
 from .recognize import CAMPUS, load_rules
 from .records import Article, Entity, Mention, Relation, Sentence
@@ -597,11 +597,13 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
                 ctx.entities.setdefault(place.id, _entity_from_kb(ctx.kb, place.id))
                 ctx.emit(ent.id, "locatedIn", place.id, sent, "located_company")
                 break
-    # a zone named after its place: 威海临港经济技术开发区, 晋江经济开发区 (a county's bare name too)
+    # a zone named after its place: 威海临港经济技术开发区, 晋江经济开发区 (a county's bare name too);
+    # an airport too (成都天府国际机场, Shanghai Hongqiao International Airport)
     for m in ms:
-        if m.extractor != "zone" or ctx.kb.get(m.entity_id) is not None:
+        if m.extractor not in ("zone", "airport") or ctx.kb.get(m.entity_id) is not None:
             continue
-        for n in (5, 4, 3, 2):
+        first = m.text.split(" ", 1)[0] if is_latin(m.text) else None
+        for n in ((len(first),) if first else (5, 4, 3, 2)):
             hits = [e for e in ctx.kb.candidates(m.text[:n], weak=True) if e.type == "Place"]
             if hits:
                 ctx.entities.setdefault(hits[0].id, _entity_from_kb(ctx.kb, hits[0].id))

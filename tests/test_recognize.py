@@ -597,3 +597,16 @@ def test_multinationals_the_kb_lists_and_a_share_line_names_no_company(extract):
     ids = {e.id for e in r.entities.values()}
     assert {"org:mastercard", "org:cargill", "org:eli_lilly"} <= ids
     assert "org:meta" not in ids
+
+
+def test_an_investment_promotion_bureau_an_airport_and_a_hospital_are_named(extract):
+    r = extract("成都市投资促进局负责人介绍了招商情况。成都天府国际机场于2021年6月27日投运。四川大学华西医院与企业签约。"
+                "要促进局部地区发展。")
+    assert "成都市投资促进局" in names(r, "Organization")
+    assert "四川大学华西医院" in names(r, "Organization")
+    assert "成都天府国际机场" in names(r, "Place")
+    assert ("成都天府国际机场", "locatedIn", "成都市") in triples(r)
+    assert not any("促进局部" in n for n in names(r))
+    r = extract("The C919 flew from Shanghai Hongqiao International Airport to Beijing Capital International Airport.",
+                language="en")
+    assert ("Shanghai Hongqiao International Airport", "locatedIn", "上海市") in triples(r)
