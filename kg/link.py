@@ -139,6 +139,30 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
     mentions.sort(key=lambda m: m.start)
 
 
+_REGION_THEN_BODY = re.compile(r"(.{2,10}?[省市县区州旗])(.{2,})$")
+
+
+def _abbreviated_body(short: str, long_: str) -> bool:
+    """Whether ``short`` is ``long_`` with its body word shortened, as news shortens them
+    (安吉县经信局 / 安吉县经济和信息化局, 县科技局 / 科学技术局, 市场监管局 / 市场监督管理局): the
+    same region, and the short word's characters in order in the long one, the first and
+    the last alike.
+
+    >>> _abbreviated_body("安吉县经信局", "安吉县经济和信息化局")
+    True
+    >>> _abbreviated_body("安吉县经信局", "安吉县经济开发区管理委员会")
+    False
+    """
+    m = _REGION_THEN_BODY.match(short)
+    if m is None or not long_.startswith(m.group(1)):
+        return False
+    word, full = m.group(2), long_[len(m.group(1)):]
+    if len(full) <= len(word) or word[0] != full[0] or word[-1] != full[-1]:
+        return False
+    rest = iter(full)
+    return all(c in rest for c in word)
+
+
 def county_body_name(county: KBEntry, short: str) -> str:
     """县委 -> 中国共产党龙游县委员会, 县政府 -> 龙游县人民政府 (as titles name them), 县经信局 ->
     龙游县经信局: a county's body named after the county, which no list holds (the relation
@@ -404,6 +428,9 @@ class Linker:
             ks = alias_key(short.name)
             for long_ in longer:
                 kl = alias_key(long_.name)
+                if long_ is not short and short.type == long_.type == "Organization" and _abbreviated_body(ks, kl):
+                    remap[short.id] = long_.id        # 安吉县经信局 is 安吉县经济和信息化局
+                    break
                 if long_ is short or len(kl) <= len(ks) or ks not in kl:
                     continue
                 same_kind = (short.type == "Organization") == (long_.type == "Organization")

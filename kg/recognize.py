@@ -606,6 +606,8 @@ class ChinesePatterns:
                 continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
             if length == 2 and name[0] in self.travel_chars and name[1] in self.province_chars:
                 continue          # 总书记来川视察: 来 is a surname, but 来川 is "came to Sichuan"
+            if self.post_re is not None and self.post_re.fullmatch(name[1:]):
+                continue          # 副县长任组长: 任 is a surname, but 组长 is a post
             # 李强于3月: a known name, or one followed by a word that follows names,
             # beats a longer one that only ends at a digit or punctuation
             # (an explicit follower word beats jieba's guess of a verb: 应炯|作工作报告, not 应炯作|工作)

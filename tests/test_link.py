@@ -69,3 +69,15 @@ def test_an_english_article_calls_a_person_by_the_family_name_after_naming_them_
     assert "Wang" not in by_surface               # two people share the name, and no one was named Wang first
     assert any(r.entities[x.subject].name == "黄强" and r.entities[x.object].name == "中国共产党四川省委员会"
                for x in r.relations if x.predicate == "holdsPosition")
+
+
+def test_a_countys_bureau_written_short_is_the_bureau_named_in_full(extract):
+    r = extract("安吉县经济和信息化局、安吉县科学技术局联合印发方案。（牵头单位：县经信局；责任单位：县科技局）安吉县隶属湖州市。")
+    orgs = names(r, "Organization")
+    assert "安吉县经济和信息化局" in orgs and "安吉县科学技术局" in orgs
+    assert not {"安吉县经信局", "安吉县科技局"} & orgs
+
+
+def test_a_post_after_a_title_is_no_name(extract):
+    r = extract("成立由县政府分管副县长任组长的工作专班。")
+    assert "任组长" not in names(r, "Person")
