@@ -278,7 +278,9 @@ class ChinesePatterns:
         ch = text[end]
         if not _HAN_RE.match(ch) or ch in CLOSE_QUOTES or ch in "》":
             return True
-        return any(text.startswith(w, end) for w in self.name_end_followers)
+        # 远景科技集团创始人、首席执行官张雷: a post of the body's follows its name
+        return any(text.startswith(w, end) for w in self.name_end_followers) or \
+            (self.post_re is not None and self.post_re.match(text, end) is not None)
 
     # -- rules ------------------------------------------------------------------------
     def book_titles(self, text):
@@ -501,6 +503,11 @@ class ChinesePatterns:
                     start = cut + 1   # …管委会负责人分别与南通…有限公司: a title before 与, a person's
             if _COUNTED_BODIES.match(text, start):
                 continue          # 6家国有大型商业银行, 四所…实验室: a count of bodies, not a name
+            if self.post_re is not None and self.post_re.search(text, start, m.start()):
+                continue          # 省长黄强会见中国农业银行: a title inside, a clause, not a name
+            cut = text.rfind("以", start, m.start() - 1)
+            if cut > start and any(e.type == "Person" for e in self.kb.candidates(text[start:cut])):
+                start = cut + 1   # 陈茂波以港投公司董事局主席身份: a person, then 以 ("as")
             # 以威高集团有限公司为龙头: the name sits between 以 and 为
             if text.startswith("为", m.end()):
                 cut = text.rfind("以", start, m.start() - 1)
@@ -669,7 +676,8 @@ class ChinesePatterns:
         """合肥高新技术产业开发区, 芜湖经开区, 东莞市长安镇: a zone or town named after (or right
         after) a place the KB knows. Anchored on the zone word, the place read back from it."""
         for m in _ZONE_WORD.finditer(text):
-            start = self._zone_start(text, m.start())
+            # 成都东部新区: a new area after a full place name only (滨湖新区 is not 滨湖区's)
+            start = self._zone_start(text, m.start(), bare_county=m.group() != "新区")
             if start is not None:
                 yield Candidate(start, m.end(), "Place", "zone", 0.7)
         for m in _TOWN.finditer(text):
@@ -702,11 +710,11 @@ class ChinesePatterns:
                 bare = next((w for w in self.bare_zone_words if text.endswith(w, 0, m.start())), "")
                 yield Candidate(m.start() - len(bare), m.end(), "Organization", "zone_body_short", 0.6)
 
-    def _zone_start(self, text: str, end: int) -> int | None:
+    def _zone_start(self, text: str, end: int, bare_county: bool = True) -> int | None:
         """Where a zone's name starts: the place right before the zone word (芜湖经开区), or a
         place and a short brand of its own (威海火炬高技术产业开发区, 威海临港经济技术开发区);
         a county's bare name (晋江经济开发区) only where no full place name fits."""
-        for names in (self.place_names, self.zone_place_names):
+        for names in (self.place_names, self.zone_place_names) if bare_county else (self.place_names,):
             for brand in range(0, 5):
                 brand_start = end - brand
                 if brand and (brand_start < 2 or not all(_HAN_RE.match(c) for c in text[brand_start:end])
@@ -1527,7 +1535,7 @@ _AFTER_NAME_TAGS = {"v", "vd", "vi", "vn", "d", "p", "c", "ad", "t"}
 
 
 _ZONE_WORD = re.compile(r"(?:国家)?(?:高新技术产业开发区|高技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|综合保税区|"
-                        r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园)")
+                        r"保税区|高新区|经开区|工业园区|产业园区|工业园|产业园|新区)")
 #: a zone's management committee or party working committee (not 管委会主任's 主任, which is a title)
 _ZONE_BODY_WORD = re.compile(_alternation(ZONE_COMMITTEE_WORDS + ZONE_PARTY_WORDS))
 _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")

@@ -610,3 +610,13 @@ def test_an_investment_promotion_bureau_an_airport_and_a_hospital_are_named(extr
     r = extract("The C919 flew from Shanghai Hongqiao International Airport to Beijing Capital International Airport.",
                 language="en")
     assert ("Shanghai Hongqiao International Airport", "locatedIn", "上海市") in triples(r)
+
+
+def test_a_company_before_its_post_a_new_area_and_games_but_no_clause_or_person_inside_a_name(extract):
+    r = extract("远景科技集团创始人、首席执行官张雷出席论坛。成都东部新区于2020年4月设立。"
+                "2023年7月，第31届世界大学生夏季运动会在成都开幕。四川省省长黄强会见中国农业银行董事长谷澍。"
+                "陈茂波以港投公司董事局主席身份表示，港投公司会以市场化方式管理投资组合。")
+    assert "远景科技集团" in names(r, "Organization")
+    assert "成都东部新区" in names(r, "Place")
+    assert "第31届世界大学生夏季运动会" in names(r, "Event")
+    assert not any("会见" in n or "以港投" in n for n in names(r))
