@@ -335,7 +335,7 @@ class ChinesePatterns:
             if self._generic(text[start:end], suffix, label):
                 continue
             # 市委副书记、市长刘忻主持大会: a post title inside means a person and a verb, not a name
-            if label == "Event" and self.post_re is not None and self.post_re.search(text, start, m.start()):
+            if label == "Event" and self._title_inside(text, start, m.start()):
                 continue
             # a document name no verb or particle introduces is usually a phrase (交换意见);
             # so is a 战略 (实施科教兴国战略 names one, 国家区域重大战略 only points at them)
@@ -499,11 +499,11 @@ class ChinesePatterns:
             for sep in ("与", "和", "及", "同"):
                 cut = text.rfind(sep, start, m.start())
                 if cut > start and (text.endswith(("政府", "部", "委", "局", "厅", "办", "委员会", "大学", "研究院"), 0, cut)
-                                    or (self.post_re is not None and self.post_re.search(text, start, cut))):
+                                    or self._title_inside(text, start, cut)):
                     start = cut + 1   # …管委会负责人分别与南通…有限公司: a title before 与, a person's
             if _COUNTED_BODIES.match(text, start):
                 continue          # 6家国有大型商业银行, 四所…实验室: a count of bodies, not a name
-            if self.post_re is not None and self.post_re.search(text, start, m.start()):
+            if self._title_inside(text, start, m.start()):
                 continue          # 省长黄强会见中国农业银行: a title inside, a clause, not a name
             cut = text.rfind("以", start, m.start() - 1)
             if cut > start and any(e.type == "Person" for e in self.kb.candidates(text[start:cut])):
@@ -669,7 +669,7 @@ class ChinesePatterns:
                 if 3 <= end - start and not self.kb.candidates(name) \
                         and not name.endswith("公司") and name + "司长" not in self.kb.posts \
                         and all(_HAN_RE.match(c) for c in text[start:end]) \
-                        and not (self.post_re is not None and self.post_re.search(text, start, end - 1)):
+                        and not self._title_inside(text, start, end - 1):
                     yield Candidate(start, end, "Organization", "department_short", 0.6)
 
     def development_zones(self, text):
@@ -757,6 +757,10 @@ class ChinesePatterns:
             # a name jieba's dictionary holds as a frequent word (蓝图 is tagged nr there) is not one
             if words and words[0].word == name and words[0].flag == "nr" and _jieba_frequency(name) < FREQUENT_WORD:
                 yield Candidate(m.start(1), m.end(1), "Person", "speaker_name", 0.6)
+
+    def _title_inside(self, text: str, start: int, end: int) -> bool:
+        """Whether a post title stands in text[start:end] (then it is a clause, not one name)."""
+        return self.post_re is not None and self.post_re.search(text, start, end) is not None
 
     def _follower_length(self, text: str, pos: int) -> int:
         return max((len(w) for w in self.followers if text.startswith(w, pos)), default=0)
@@ -856,7 +860,7 @@ class ChinesePatterns:
                     start = cut + 1
             start = self._drop_leading(text, start, m.start())
             start += _leading_function_words(text[start:m.start()])   # 统筹…中心, 企业到…交易所
-            if self.post_re is not None and self.post_re.search(text, start, m.start()):
+            if self._title_inside(text, start, m.start()):
                 continue          # 基金会董事长江丙坤与海峡两岸关系协会: a title inside, not one name
             core = self._strip_generic(text[start:m.start()])
             if len(core) < 2 or core in self.generic or text[start:m.end()] in self.kb.generic_terms \
@@ -1008,9 +1012,11 @@ class ChinesePatterns:
             end = m.end()
             for start in range(max(0, m.start() - 8), m.start() - 1):
                 head = text[start:m.start()]
-                place = next((head[:k] for k in range(min(len(head), 8), 1, -1)
+                if not all(_HAN_RE.match(c) for c in head):
+                    continue
+                place = next((k for k in range(len(head), 1, -1)
                               if any(e.type == "Place" for e in self.kb.candidates(head[:k]))), None)
-                if place is not None and len(head) - len(place) <= 4 and all(_HAN_RE.match(c) for c in head):
+                if place is not None and len(head) - place <= 4:
                     yield Candidate(start, end, "Place", "airport", 0.75)
                     break
 

@@ -909,26 +909,25 @@ def meeting_speakers(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     article reports as held), when the sentence names no other event."""
     ev = state.get("held_event")
     text = ctx.text
-    if ev is not None and _UNNAMED_MEETING_HELD.search(text, sent.start, sent.end) and \
-            not any(ctx.type_of(m) == "Event" for m in ms):
+    names_event = any(ctx.type_of(m) == "Event" for m in ms)
+    if ev is not None and not names_event and _UNNAMED_MEETING_HELD.search(text, sent.start, sent.end):
         state["speaking_elsewhere"] = True    # 国务院新闻办公室举行新闻发布会。廖岷表示: not at ev
-    if ev is None or ctx.article.language == "en" or state.get("speaking_elsewhere") or \
-            any(ctx.type_of(m) == "Event" for m in ms):
+    if ev is None or names_event or ctx.article.language == "en" or state.get("speaking_elsewhere"):
         return
     s = text[sent.start:sent.end]
     lo = sent.start + len(s) - len(s.lstrip())
     clause_end = lo + len(re.split(r"[，,。；;：:]", s.lstrip(), maxsplit=1)[0])
-    verbs = ctx.rules["meeting_speech_verbs"]
+    verbs, leads = ctx.rules["meeting_speech_verbs"], ctx.rules["meeting_speech_leads"]
     for m in ms:
         if m.end > clause_end:
             break
         if ctx.type_of(m) not in ACTORS:
             continue
         after = text[m.end:clause_end + 1]
-        lead = re.match(r"(?:则|也|还|随后|最后|在会上|会上)?", after).end()
-        if not _longest_at(after, lead, verbs):
+        lead = _longest_at(after, 0, leads) or ""
+        if not _longest_at(after, len(lead), verbs):
             continue
-        actor, how = _clause_actor(ctx, sent, ms, m.end + lead, state)
+        actor, how = _clause_actor(ctx, sent, ms, m.end + len(lead), state)
         if actor is None or how != "explicit" or actor.entity_id == ev.entity_id:
             return
         if any(r.subject == actor.entity_id and r.object == ev.entity_id for r in ctx.out):
