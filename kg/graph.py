@@ -286,6 +286,10 @@ def add_document(graph: rdflib.Graph, result: DocumentResult) -> URIRef:
             graph.add((st, KG.charStart, Literal(str(int(rel.start)), datatype=XSD.integer)))
             graph.add((st, KG.charEnd, Literal(str(int(rel.end)), datatype=XSD.integer)))
             graph.add((st, KG.confidence, _confidence(rel.confidence)))
+        if rel.score is not None:
+            old = graph.value(st, KG.score)
+            if old is None or float(old) < rel.score:
+                graph.set((st, KG.score, _confidence(rel.score)))
         if rel.extractor:
             graph.add((st, KG.extractor, Literal(rel.extractor)))
         if rel.title:

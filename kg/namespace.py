@@ -50,6 +50,7 @@ class KG(DefinedNamespace):
     charStart: URIRef
     charEnd: URIRef
     confidence: URIRef
+    score: URIRef
     extractor: URIRef
     positionTitle: URIRef
 

@@ -105,8 +105,9 @@ class Relation:
     start: int                     # character offsets of that sentence in the article
     end: int
     extractor: str                 # rule name, e.g. "title_name", "verb_frame"
-    confidence: float = 0.5
+    confidence: float = 0.5        # calibrated: the tier's (kg.calibrate.TIER_CUTS)
     title: str = ""                # for holdsPosition: the post as written (部长, Premier)
+    score: float | None = None     # the fine-grained confidence, for ranking within a tier
 
 
 @dataclass

@@ -1847,7 +1847,8 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
     # stated once: the count is a calibration feature, known only once all are found.
     support = Counter((r.subject, r.predicate, r.object) for r in ctx.out)
     for r in ctx.out:
-        r.confidence = ctx.calibration.confidence(
+        r.score = ctx.calibration.confidence(
             r.extractor, PRIOR.get(r.extractor, 0.5), ctx.listed_ends(r.subject, r.object),
             repeated=support[(r.subject, r.predicate, r.object)] > 1)
+        r.confidence = ctx.calibration.tiered(r.score)
     return ctx.out

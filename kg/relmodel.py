@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibrate import TIER_CUTS, tier_of
 from .kb import DATA_DIR
 from .normalize import split_sentences
 from .records import Article, Entity, Mention, Relation
@@ -236,6 +237,16 @@ class RelationModel:
         z = a * math.log(p / (1 - p)) + b
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def tiered(self, score: float) -> float:
+        """The confidence of the tier ``score`` falls in: how often the model's held-out
+        statements in that tier were right (``meta["tiers"]``, by scripts/train_relations.py;
+        the same cuts as the rules' tiers, kg.calibrate.TIER_CUTS)."""
+        tiers = self.meta.get("tiers", {})
+        values = tiers.get("confidence", [])
+        if tuple(tiers.get("cuts", ())) != TIER_CUTS or len(values) != len(TIER_CUTS) + 1:
+            return score
+        return values[tier_of(score)]
+
     def add_relations(self, article: Article, mentions: list[Mention], entities: dict[str, Entity],
                       relations: list[Relation], rules: dict) -> list[Relation]:
         """The statements the model makes that the rules did not."""
@@ -247,7 +258,9 @@ class RelationModel:
             if p < self.threshold:
                 continue
             start, end = c.evidence
+            score = round(self.confidence(p), 3)
             out.append(Relation(subject=c.subject, predicate=c.predicate, object=c.object,
                                 file_name=article.file_name, evidence=article.text[start:end],
-                                start=start, end=end, extractor=EXTRACTOR, confidence=round(self.confidence(p), 3)))
+                                start=start, end=end, extractor=EXTRACTOR, confidence=self.tiered(score),
+                                score=score))
         return out

@@ -55,7 +55,7 @@ _MENTIONS, _COUNT, _KBID = _iri(KG.mentions), _iri(KG.mentionCount), _iri(KG.kbI
 _DOCUMENT, _STATEMENT = _iri(KG.Document), _iri(KG.Statement)
 _SUBJ, _PRED, _OBJ = _iri(RDF.subject), _iri(RDF.predicate), _iri(RDF.object)
 _DERIVED, _EVIDENCE = _iri(PROV.wasDerivedFrom), _iri(KG.evidence)
-_START, _END, _CONF = _iri(KG.charStart), _iri(KG.charEnd), _iri(KG.confidence)
+_START, _END, _CONF, _SCORE = _iri(KG.charStart), _iri(KG.charEnd), _iri(KG.confidence), _iri(KG.score)
 _EXTRACTOR, _TITLE_P = _iri(KG.extractor), _iri(KG.positionTitle)
 _FILE, _DTITLE, _DDATE = _iri(KG.fileName), _iri(DCTERMS.title), _iri(DCTERMS.date)
 _PUBLISHER, _SOURCE, _LANG, _HASH = _iri(DCTERMS.publisher), _iri(DCTERMS.source), _iri(KG.language), _iri(KG.contentHash)
@@ -192,6 +192,7 @@ def document_graph(result: DocumentResult) -> list[tuple[str, str, str]]:
 
     ev_lang = _doc_lang(art.language, art.text[:200])
     statements: dict = {}
+    scores: dict = {}
     for rel in result.relations:
         if rel.predicate not in PREDICATES:
             continue
@@ -217,6 +218,9 @@ def document_graph(result: DocumentResult) -> list[tuple[str, str, str]]:
             add(st, _START, _lit(str(int(rel.start)), datatype=_INTEGER))
             add(st, _END, _lit(str(int(rel.end)), datatype=_INTEGER))
             set_(st, _CONF, conf_lit)
+        if rel.score is not None and scores.get(st, -1.0) < rel.score:
+            score_lit, scores[st] = _conf(rel.score)
+            set_(st, _SCORE, score_lit)
         if rel.extractor:
             add(st, _EXTRACTOR, _lit(rel.extractor))
         if rel.title:

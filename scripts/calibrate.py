@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.calibrate import (UNSEEN_WEIGHT, Calibration, expected_calibration_error, fit, roc_auc,  # noqa: E402
-                          save, unseen_shifts)
+from kg.calibrate import (TIER_CUTS, UNSEEN_WEIGHT, Calibration, expected_calibration_error, fit,  # noqa: E402
+                          fit_tiers, roc_auc, save, unseen_shifts)
 from kg.graph import build_graph, write_turtle  # noqa: E402
 from kg.ingest import iter_articles  # noqa: E402
 from kg.pipeline import Pipeline  # noqa: E402
@@ -134,16 +134,31 @@ def main(argv=None):
     # the shift to unseen text, checked batch against batch: fitted on the first looks of
     # the other batches, scored on this one's
     batches = sorted({r["commit"] for r in first_looks})
-    cross, pooled = [], []
+
+    def shifted_pairs(held: str, without: tuple = ()) -> list[tuple[float, bool]]:
+        """The first looks of batch ``held``, judged with the shift fitted on the first
+        looks of every other batch (and none of ``without``)."""
+        shifted = unseen_shifts(fit(rows), [(r["extractor"], r["correct"]) for r in first_looks
+                                             if r["commit"] != held and r["commit"] not in without])
+        return [(shifted.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
+                 r["correct"]) for r in first_looks if r["commit"] == held]
+
+    cross, pooled, tiered_pooled = [], [], []
+    by_batch = {held: shifted_pairs(held) for held in batches}
     for held in batches:
-        shifted = unseen_shifts(fit(rows), [(r["extractor"], r["correct"]) for r in first_looks if r["commit"] != held])
-        pairs = [(shifted.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
-                  r["correct"]) for r in first_looks if r["commit"] == held]
+        pairs = by_batch[held]
         plain = [(cal.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
                   r["correct"]) for r in first_looks if r["commit"] == held]
-        cross.append((held, len(pairs), expected_calibration_error(plain), expected_calibration_error(pairs)))
+        # tiers fitted on the other batches, each of them judged without this one too
+        tier_values, _ = fit_tiers([p for other in batches if other != held for p in shifted_pairs(other, (held,))])
+        tiered = [(Calibration(tiers=tier_values).tiered(c), ok) for c, ok in pairs]
+        cross.append((held, len(pairs), expected_calibration_error(plain), expected_calibration_error(pairs),
+                      expected_calibration_error(tiered)))
         pooled += pairs
+        tiered_pooled += tiered
     unseen_shifts(cal, [(r["extractor"], r["correct"]) for r in first_looks])
+    if pooled:
+        cal.tiers, cal.tier_counts = fit_tiers(pooled)
     print(f"{len(judged)} statements from {len(docs)} articles; precision {sum(r[3] for r in judged) / len(judged):.3f}")
     print(f"{'extractor':<22}{'right':>6}{'seen':>6}{'prior':>7}{'fitted':>8}   by listed ends (0/1/2; + repeated)")
     for x, (right, seen) in sorted(cal.counts.items()):
@@ -151,15 +166,22 @@ def main(argv=None):
         print(f"{x:<22}{right:>6}{seen:>6}{PRIOR.get(x, 0.5):>7.2f}{cal.table[x]:>8.3f}   {parts}")
     print(f"ECE: priors {before:.3f}, fitted in sample {after:.3f}, leave-one-article-out {held_out:.3f} "
           f"(per distinct relation, as score.py counts: {held_out_triples:.3f})")
-    for held, n, plain, shifted in cross:
+    for held, n, plain, shifted, tiered in cross:
         print(f"first look at {held} ({n} statements): ECE {plain:.3f} with the corpus fit alone, "
-              f"{shifted:.3f} shifted by the other batches' first looks (weight {UNSEEN_WEIGHT:g})")
+              f"{shifted:.3f} shifted by the other batches' first looks (weight {UNSEEN_WEIGHT:g}), "
+              f"{tiered:.3f} in their tiers")
     if pooled:
-        # one batch of about 220 statements cannot show calibration to 0.05 (the ten-bin
-        # estimate of a perfectly calibrated table is about 0.05 at that size); pooled over
-        # every batch, each judged with the shift fitted without it, it can
+        # one batch of about 220 statements cannot show calibration to 0.05 with ten
+        # populated bins (the ten-bin estimate of a perfectly calibrated table is about 0.05
+        # at that size); pooled over every batch, each judged with the shift fitted without
+        # it, it can. Three tiers fill three bins: the per-batch error falls, ranking is lost
+        per_batch = sorted(t for *_, t in cross)
         print(f"all {len(batches)} first looks pooled ({len(pooled)} statements, each batch shifted by the others): "
-              f"ECE {expected_calibration_error(pooled):.3f}, AUC {roc_auc(pooled):.3f}")
+              f"ECE {expected_calibration_error(pooled):.3f}, AUC {roc_auc(pooled):.3f}; in tiers "
+              f"ECE {expected_calibration_error(tiered_pooled):.3f}, AUC {roc_auc(tiered_pooled):.3f}, per batch "
+              f"median {per_batch[len(per_batch) // 2]:.3f}, {sum(t <= 0.05 for t in per_batch)} of {len(per_batch)} at most 0.05")
+        print("tiers (cuts " + ", ".join(map(str, TIER_CUTS)) + "): " + ", ".join(
+            f"{v:.3f} ({r}/{n})" for v, (r, n) in zip(cal.tiers, cal.tier_counts)))
     print("shift to unseen text (log-odds): " + ", ".join(
         f"{x} {v:+.2f} ({cal.unseen_counts[x][0]}/{cal.unseen_counts[x][1]})" for x, v in sorted(cal.unseen_shift.items())))
     if args.write:
@@ -168,12 +190,16 @@ def main(argv=None):
                        "leave_one_article_out": round(held_out, 4),
                        "leave_one_article_out_per_relation": round(held_out_triples, 4),
                        "first_looks": {held: {"statements": n, "corpus_fit": round(plain, 4),
-                                              "shifted_by_other_batches": round(shifted, 4)}
-                                       for held, n, plain, shifted in cross},
+                                              "shifted_by_other_batches": round(shifted, 4),
+                                              "tiered": round(tiered, 4)}
+                                       for held, n, plain, shifted, tiered in cross},
                        "first_looks_pooled": {"statements": len(pooled),
                                               "shifted_by_other_batches": round(expected_calibration_error(pooled), 4)
                                               if pooled else None,
-                                              "auc": round(roc_auc(pooled), 4) if pooled else None}})
+                                              "auc": round(roc_auc(pooled), 4) if pooled else None,
+                                              "tiered": round(expected_calibration_error(tiered_pooled), 4)
+                                              if pooled else None,
+                                              "tiered_auc": round(roc_auc(tiered_pooled), 4) if pooled else None}})
         print("wrote kg/data/calibration.json")
 
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from calibrate import build_for_scoring  # noqa: E402
+from kg.calibrate import TIER_CUTS, fit_tiers  # noqa: E402
 from kg.graph import entity_iri  # noqa: E402
 from kg.pipeline import Pipeline  # noqa: E402
 from kg.relmodel import MODEL_FILE, RelationModel, candidates  # noqa: E402
@@ -207,10 +208,21 @@ def main(argv=None) -> int:
         if platt_ece >= raw_ece:
             platt = [1.0, 0.0]          # the probability is as calibrated as it gets: keep it
             print("confidence: the model's probability (Platt scaling does not lower the ECE)")
+            after = made
+        # kg:confidence is the tier's (kg.calibrate: the rules' statements are put in the
+        # same three tiers): how often the held-out statements in each tier were right
+        tier_values, tier_counts = fit_tiers(after)
+        tiered = [(RelationModel({}, 0.0, 0.0, {"tiers": {"cuts": list(TIER_CUTS), "confidence": tier_values}})
+                   .tiered(c), ok) for c, ok in after]
+        print(f"tiers (cuts {', '.join(map(str, TIER_CUTS))}): " + ", ".join(
+            f"{v:.3f} ({r}/{n})" for v, (r, n) in zip(tier_values, tier_counts))
+            + f"; ECE in tiers {expected_calibration_error(tiered):.3f}")
     if args.write:
         model, n, pos = fit(records, args.c)
         model.threshold = threshold if threshold is not None else 0.5
-        model.meta = {"confidence": platt if args.cv else [1.0, 0.0],"trained_on": f"{len(records)} articles of kg/data/calibration",
+        model.meta = {"confidence": platt if args.cv else [1.0, 0.0],
+                      "tiers": {"cuts": list(TIER_CUTS), "confidence": tier_values} if args.cv else {},
+                      "trained_on": f"{len(records)} articles of kg/data/calibration",
                       "candidates": n, "right": pos, "c": args.c,
                       "recipe": "python scripts/train_relations.py --cv --write"}
         model.save(args.out)

@@ -1,5 +1,10 @@
 """Calibration: the fit, the error measure, and the shipped table used by the extractor."""
-from kg.calibrate import LISTED_WEIGHT, PRIOR_WEIGHT, Calibration, expected_calibration_error, fit, load_calibration
+import json
+
+import pytest
+
+from kg.calibrate import (LISTED_WEIGHT, PRIOR_WEIGHT, TIER_CUTS, Calibration, expected_calibration_error, fit,
+                          load_calibration)
 
 
 def test_fit_moves_from_the_prior_by_the_evidence():
@@ -80,9 +85,55 @@ def test_shipped_table_is_used_by_the_relation_extractor(pipeline):
     r = pipeline(Article(file_name="t.txt", text="工业和信息化部党组书记、部长金壮龙出席会议。"))
     rel = next(x for x in r.relations if x.predicate == "holdsPosition")
     # both ends (金壮龙, 工业和信息化部) are knowledge-base entries
-    assert rel.confidence == cal.confidence(rel.extractor, -1, 2)
+    assert rel.score == cal.confidence(rel.extractor, -1, 2)
     assert rel.extractor in cal.by_listed
+    # what the statement carries as its confidence is its tier's
+    assert len(cal.tiers) == len(TIER_CUTS) + 1 and rel.confidence == cal.tiered(rel.score)
+    assert rel.confidence in cal.tiers
     assert Calibration().confidence("anything", 0.42) == 0.42
+    assert Calibration().tiered(0.42) == 0.42       # no tiers fitted: the value itself
+
+
+def test_tiers_are_the_share_right_in_each_range_and_round_trip(tmp_path):
+    from kg.calibrate import fit_tiers, save
+
+    # fine-grained confidences judged on unseen text: 0.5s right 2 in 4, 0.7s 3 in 4, 0.9s 9 in 10
+    pairs = ([(0.5, True)] * 2 + [(0.55, False)] * 2 + [(0.7, True)] * 3 + [(0.75, False)]
+             + [(0.9, True)] * 9 + [(0.85, False)])
+    values, counts = fit_tiers(pairs)
+    assert values == [0.5, 0.75, 0.9] and counts == [(2, 4), (3, 4), (9, 10)]
+    cal = Calibration(tiers=values, tier_counts=counts)
+    assert [cal.tiered(v) for v in (0.1, 0.59, 0.6, 0.79, 0.8, 1.0)] == [0.5, 0.5, 0.75, 0.75, 0.9, 0.9]
+    save(cal, tmp_path / "cal.json")
+    back = load_calibration(str(tmp_path / "cal.json"))
+    assert back.tiers == values and back.tier_counts == counts
+    # tiers fitted for other cuts are not applied to these
+    data = json.loads((tmp_path / "cal.json").read_text(encoding="utf-8"))
+    data["tiers"]["cuts"] = [0.5]
+    (tmp_path / "other.json").write_text(json.dumps(data), encoding="utf-8")
+    assert load_calibration(str(tmp_path / "other.json")).tiered(0.7) == 0.7
+
+
+def test_built_graph_carries_the_tier_as_confidence_and_the_fine_value_as_score(pipeline, tmp_path):
+    from kg.graph import build_graph
+    from kg.namespace import KG
+    from kg.records import Article
+    from kg.store import GraphStore, document_nquads
+
+    cal = load_calibration()
+    r = pipeline(Article(file_name="t.txt", text="工业和信息化部党组书记、部长金壮龙出席会议。工业和信息化部推进制造业数字化转型。"))
+    g = build_graph([r])
+    statements = list(g.subjects(KG.score, None))
+    assert statements
+    for st in statements:
+        score, conf = float(g.value(st, KG.score)), float(g.value(st, KG.confidence))
+        assert conf == pytest.approx(cal.tiered(score), abs=5e-4)
+    # the Oxigraph store writes the same two values
+    store = GraphStore(tmp_path / "store")
+    store.replace([("t.txt", document_nquads(r))])
+    rows = {(str(b["st"].value), b["c"].value, b["s"].value) for b in store.store.query(
+        "SELECT ?st ?c ?s WHERE { GRAPH ?g { ?st <%s> ?c ; <%s> ?s } }" % (KG.confidence, KG.score))}
+    assert rows == {(str(st), str(g.value(st, KG.confidence)), str(g.value(st, KG.score))) for st in statements}
 
 
 def test_first_looks_shift_a_rule_toward_its_precision_on_unseen_articles(tmp_path):

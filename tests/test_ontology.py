@@ -20,7 +20,7 @@ ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology.ttl"
 NS = str(KG._NS)
 CLASSES = {"Document", "Actor", "Person", "Organization", "Place", "Policy", "Program", "Event",
            "Concept", "Statement"}
-DATATYPE = {"fileName", "language", "contentHash", "evidence", "charStart", "charEnd", "confidence",
+DATATYPE = {"fileName", "language", "contentHash", "evidence", "charStart", "charEnd", "confidence", "score",
             "extractor", "positionTitle", "kbId", "mentionCount"}
 OBJECT = set(PREDICATES) | {"mentions"}
 

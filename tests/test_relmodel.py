@@ -109,6 +109,20 @@ def test_platt_scaling_maps_the_models_probability_to_its_confidence():
     assert 0.5 < shrunk.confidence(0.9) < 0.9            # a slope below 1 pulls towards 0.5
 
 
+def test_the_models_confidence_is_its_tier_and_the_shipped_model_has_tiers():
+    from kg.calibrate import TIER_CUTS
+    from kg.relmodel import RelationModel
+
+    tiered = RelationModel({}, 0.0, 0.5, {"tiers": {"cuts": list(TIER_CUTS), "confidence": [0.4, 0.65, 0.85]}})
+    assert [tiered.tiered(v) for v in (0.55, 0.7, 0.95)] == [0.4, 0.65, 0.85]
+    other_cuts = RelationModel({}, 0.0, 0.5, {"tiers": {"cuts": [0.5], "confidence": [0.4, 0.8]}})
+    assert other_cuts.tiered(0.7) == 0.7                 # fitted for other cuts: not applied
+    shipped = RelationModel.load()
+    values = shipped.meta["tiers"]["confidence"]
+    assert shipped.meta["tiers"]["cuts"] == list(TIER_CUTS) and len(values) == len(TIER_CUTS) + 1
+    assert all(0 < v < 1 for v in values)
+
+
 def test_a_missing_model_file_is_a_clear_error(tmp_path):
     from kg.errors import BackendError
     from kg.pipeline import Pipeline
