@@ -42,7 +42,7 @@ OPEN_QUOTES, CLOSE_QUOTES = "“‘「『", "”’」』"
 
 #: Which rule wins when two spans overlap and have the same length (higher wins).
 PRIORITY = {"kb": 6, "book_title": 7, "title_name": 5, "speaker_name": 2, "regional_short": 5, "quoted": 4, "body_title": 3, "county": 3, "place_body": 3,
-            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "airport": 4, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "en_quoted": 3, "ner": 2,
+            "suffix": 3, "company": 3, "project": 4, "termed_body": 4, "congress": 4, "zone": 4, "ftz_area": 4, "institution": 3, "department_short": 3, "town": 3, "airport": 4, "mission": 4, "company_list": 2, "en_title_name": 5, "en_pattern": 3, "en_document": 3, "en_quoted": 3, "ner": 2,
             "propagated": 1}
 
 
@@ -158,7 +158,9 @@ class ChinesePatterns:
                                    "是", "有", "了", "着", "对", "把", "以", "也", "还", "正", "都", "向",
                                    "共", "并", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
                                    "重大", "建设", "工作", "项目", "取得", "以来", "期间", "收官", "政策文件",
-                                   "文件", "主题", "开幕", "召开", "举办", "举行", "闭幕", "上", "期", "成果")
+                                   "文件", "主题", "开幕", "召开", "举办", "举行", "闭幕", "上", "期", "成果",
+                                   # 珠澳合作会议昨（7）日在珠海举行: when, then where
+                                   "昨", "今", "当天", "当日", "日前", "近日", "上午", "下午", "于", "首日")
         shorts = {}
         for t in kb.templates:
             for form in [t.suffix, *t.short]:
@@ -205,6 +207,7 @@ class ChinesePatterns:
         ) if brand_prefixes and brand_regions else None
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         self.institution_followers = tuple(rules.get("institution_followers", ()))
+        self.trade_list_words = tuple(rules.get("trade_list_words", ()))
         # the words that end a name in a list (之江实验室和西湖大学: 和 separates two names)
         self.list_item_endings = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes) + \
             tuple(rules.get("list_item_endings", ()))
@@ -1000,6 +1003,7 @@ class ChinesePatterns:
         yield from self.zone_bodies(text)
         yield from self.free_trade_zone_areas(text)
         yield from self.airports(text)
+        yield from self.diplomatic_missions(text)
         yield from self.named_clusters(text)
         yield from self.regional_shorts(text)
         yield from self.towns(text)
@@ -1020,6 +1024,17 @@ class ChinesePatterns:
                     yield Candidate(start, end, "Place", "airport", 0.75)
                     break
 
+    def diplomatic_missions(self, text):
+        """法国驻华大使馆, 德国驻成都总领事馆: a country the KB knows, 驻, where, and the
+        mission (anchored on 驻; a mission written without its country is left alone)."""
+        for m in _MISSION.finditer(text):
+            for start in range(max(0, m.start() - 10), m.start() - 1):
+                head = text[start:m.start()]
+                if all(_HAN_RE.match(c) for c in head) and any(
+                        e.type == "Place" and e.category == "country" for e in self.kb.candidates(head)):
+                    yield Candidate(start, m.end(), "Organization", "mission", 0.8)
+                    break
+
     def free_trade_zone_areas(self, text):
         """中国（浙江）自由贸易试验区杭州片区, 河南自贸试验区郑州片区: an area of a pilot free
         trade zone is a programme of its own, like the zone."""
@@ -1030,7 +1045,10 @@ class ChinesePatterns:
         """引进隆基、晶科、东方日升、福莱特、通威等行业头部企业: the short names listed before
         等…企业 are companies, known or not."""
         for m in _COMPANY_LIST.finditer(text):
-            pos = m.start(1)
+            # 陶瓷、铝型材、五金等传统产业中小企业, 压缩机、电机…等配套企业: trades or parts
+            if any(w in text[m.end(1):m.end()] for w in self.trade_list_words):
+                continue
+            pos, found = m.start(1), []
             for item in m.group(1).split("、"):
                 start, end = pos, pos + len(item)
                 pos = end + 1
@@ -1041,6 +1059,12 @@ class ChinesePatterns:
                 if not 2 <= len(name) <= 8 or name in self.kb.generic_terms or \
                         any(e.type != "Organization" for e in self.kb.candidates(name)):
                     continue
+                found.append((start, end))
+            # and when most of the names no list holds are everyday words (not 隆基, 晶科)
+            unknown = [text[s:e] for s, e in found if not self.kb.candidates(text[s:e])]
+            if unknown and sum(map(_frequent_word, unknown)) * 2 >= len(unknown):
+                continue
+            for start, end in found:
                 yield Candidate(start, end, "Organization", "company_list", 0.6)
 
     def towns(self, text):
@@ -1092,6 +1116,10 @@ class EnglishPatterns:
         self.session_re = re.compile(
             rf"\b((?:{EN_ORDINAL}) (?:plenary session|full session|session|meeting|round of (?:{self.CAP} )*(?:[a-z-]+ ){{0,2}}consultations|(?:{self.CAP} )+Congress) of the {body})(?![A-Za-z])")
         self.airport_re = re.compile(rf"\b((?:{self.CAP} ){{1,4}}(?:International )?Airport)\b")
+        # the Consulate General of France in Wuhan, the German Embassy in China
+        where = rf"(?:the )?{self.CAP}(?: (?:of )?{self.CAP}){{0,3}}"
+        self.mission_re = re.compile(rf"\b((?:Embassy|Consulate[- ]General|Consulate) of {where} in {where}|"
+                                     rf"(?:{self.CAP} ){{1,3}}(?:Embassy|Consulate[- ]General|Consulate) in {where})\b")
         # "Invest in China" brand, its "Ten Actions", the "two unwavering" principles: a short
         # quoted name a programme word follows or an implementing verb governs
         self.quoted_re = re.compile(r"[\"“]([A-Za-z0-9][^\"“”,.;:!?]{0,40}?)[\"”]")
@@ -1167,6 +1195,9 @@ class EnglishPatterns:
             yield Candidate(s, m.end(1), "Event", "en_pattern", 0.6)
         for m in self.airport_re.finditer(text):
             yield Candidate(m.start(1), m.end(1), "Place", "airport", 0.7)
+        for m in self.mission_re.finditer(text):
+            s = m.start(1) + (4 if m.group(1).startswith(("The ", "the ")) else 0)
+            yield Candidate(s, m.end(1), "Organization", "mission", 0.75)
         for m in self.session_re.finditer(text):
             yield Candidate(m.start(1), m.end(1), "Event", "en_pattern", 0.65)
         yield from self.quoted_programmes(text)
@@ -1548,6 +1579,7 @@ _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")
 _AIRPORT = re.compile(r"(?:国际)?机场")
+_MISSION = re.compile(r"驻[\u4e00-\u9fff]{1,8}?(?:总领事馆|总领馆|大使馆|领事馆|使馆)")
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"
@@ -1611,7 +1643,8 @@ def _trailing_name_part(text: str) -> int:
     words = jieba.posseg.lcut(text, HMM=False)
     kept = 0
     for pair in reversed(words):
-        if pair.flag[:1] in ("v", "d", "p", "c") and kept:
+        # 引进了|晶科: an aspect particle (u) ends the verb phrase too
+        if (pair.flag[:1] in ("v", "d", "p", "c") or pair.flag in ("ul", "uz", "ug", "uguo")) and kept:
             break
         kept += len(pair.word)
     return kept

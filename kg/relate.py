@@ -396,7 +396,8 @@ def _region_body_for(ctx, place_id: str, titles):
     Counties and districts have no listed bodies (2,764 of them): theirs are named here
     (中国共产党龙游县委员会, 龙游县人民政府) and enter the article's entities."""
     party = any("书记" in t or t.endswith("委") or "Secretary" in t for t in titles)
-    wanted = ("委员会",) if party else ("人民政府", "特别行政区政府")
+    # 台南市政府: Taiwan's cities and counties have a 市政府 / 县政府, not a 人民政府
+    wanted = ("委员会",) if party else ("人民政府", "特别行政区政府", "市政府", "县政府")
     found = next((e for e in _regional_bodies(ctx.kb).get(place_id, ()) if e.name.endswith(wanted)), None)
     place = ctx.kb.get(place_id) if found is None else None
     if place is None or place.category not in COUNTY_CATEGORIES:
@@ -898,6 +899,30 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             for m in ms:
                 if m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
                     ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
+    _attendance_after(ctx, sent, ms, events, event)
+
+
+_ATTENDING_ALSO = re.compile(r"(?:出席|参加)(?:会议|活动|仪式|大会|会见|签约仪式)?的(?:还)?有")
+
+
+def _attendance_after(ctx: _Ctx, sent: Sentence, ms: list[Mention], events: list, event: Mention):
+    """出席会议的还有经济及科技发展局局长戴建业、旅游局局长文绮华，以及澳门贸易投资促进局等部门
+    代表: everyone named after "those attending were" attends (a body only as itself, not as
+    the body of the title that follows it)."""
+    text = ctx.text
+    mt = _ATTENDING_ALSO.search(text, sent.start, sent.end)
+    if mt is None:
+        return
+    extractor = "participated_frame" if events else "participated_carried"
+    after = [m for m in ms if m.start >= mt.end()]
+    for i, m in enumerate(after):
+        kind = ctx.type_of(m)
+        nxt = after[i + 1] if i + 1 < len(after) else None
+        if kind == "Organization" and nxt is not None and ctx.type_of(nxt) == "Person" \
+                and not re.search(r"[、，,；;和及与]", text[m.end:nxt.start]):
+            continue          # 旅游局局长文绮华: the body of a title, not an attendee of its own
+        if kind in ("Person", "Organization") and m.entity_id != event.entity_id:
+            ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
 
 
 _UNNAMED_MEETING_HELD = re.compile(r"(?:召开|举行|举办)(?:了)?[^，。；]{0,10}?(?:会议|会|论坛)")
@@ -916,8 +941,11 @@ def meeting_speakers(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         return
     s = text[sent.start:sent.end]
     lo = sent.start + len(s) - len(s.lstrip())
-    clause_end = lo + len(re.split(r"[，,。；;：:]", s.lstrip(), maxsplit=1)[0])
     verbs, leads = ctx.rules["meeting_speech_verbs"], ctx.rules["meeting_speech_leads"]
+    opening = _longest_at(text, lo, leads)
+    if opening and text.startswith(("，", ","), lo + len(opening)):
+        lo += len(opening) + 1        # 会上，佛山市工业和信息化局副局长李天赠介绍了…
+    clause_end = lo + len(re.split(r"[，,。；;：:]", text[lo:sent.end], maxsplit=1)[0])
     for m in ms:
         if m.end > clause_end:
             break
@@ -1631,7 +1659,7 @@ def _remember_item_programmes(ctx, sent, top, state):
 
 _LIST_END = re.compile(r"[）)。；;\n]")
 _DOCUMENT_SAYS = re.compile(r"[》”」]?(?:还|也|进一步|明确)?(?:提出|明确|要求|强调|指出|规定|部署|围绕)")
-_LEAD_VERB = re.compile(r"(?:分别)?(?:牵头|负责|组织实施|承担|推进|落实|实施)")
+_LEAD_VERB = re.compile(r"(?:分别|具体|共同)?(?:牵头|负责|组织实施|承担|推进|落实|实施)")
 _BY = re.compile(r"[》”」]?(?:[和与及、][^，。；]{0,30}?)?由")
 
 

@@ -620,3 +620,34 @@ def test_a_company_before_its_post_a_new_area_and_games_but_no_clause_or_person_
     assert "成都东部新区" in names(r, "Place")
     assert "第31届世界大学生夏季运动会" in names(r, "Event")
     assert not any("会见" in n or "以港投" in n for n in names(r))
+
+
+def test_taiwan_counties_and_city_governments_and_deputy_ministers(extract):
+    r = extract("臺南市長黃偉哲出席活動。經濟部政務次長林全能說明補助措施。花蓮縣、臺東縣與宜蘭縣的業者也參加了說明會。",
+                language="zh-Hant")
+    assert {"花莲县", "台东县", "宜兰县"} <= names(r, "Place")
+    assert "林全能" in names(r, "Person")
+    # Taiwan's cities have a 市政府, not a 人民政府
+    assert ("黄伟哲", "holdsPosition", "台南市政府") in triples(r)
+    assert ("林全能", "holdsPosition", "台湾经济部") in triples(r)
+
+
+def test_embassies_and_consulates_are_named_in_chinese_and_english(extract):
+    r = extract("法国驻华大使馆与德国驻成都总领事馆均派员出席。")
+    assert {"法国驻华大使馆", "德国驻成都总领事馆"} <= names(r, "Organization")
+    r = extract("The Consulate General of France in Wuhan opened in 1998. Officials of the German Embassy in China "
+                "and the Embassy of the Republic of Korea in China attended.", language="en")
+    assert {"Consulate General of France in Wuhan", "German Embassy in China",
+            "Embassy of the Republic of Korea in China"} <= names(r, "Organization")
+
+
+def test_a_list_of_trades_before_companies_names_no_company(extract):
+    r = extract("佛山有大量陶瓷、铝型材、五金等传统产业中小企业。苏州引进了晶科、东方日升、福莱特等行业头部企业。")
+    orgs = names(r, "Organization")
+    assert not orgs & {"大量陶瓷", "铝型材", "五金"}
+    assert {"晶科", "东方日升", "福莱特"} <= orgs
+
+
+def test_an_event_followed_by_when_is_still_named(extract):
+    r = extract("2023年珠澳合作会议昨日在珠海举行。")
+    assert "2023年珠澳合作会议" in names(r, "Event")

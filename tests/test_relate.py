@@ -719,3 +719,31 @@ def test_no_speaker_is_placed_at_a_meeting_only_welcomed_or_at_a_later_unnamed_b
     assert not any(s == "廖岷" and p == "participatedIn" for s, p, o in triples(r))
     r = extract("双方表示，要以实际行动迎接党的二十大胜利召开。国家电网有限公司董事长辛保安表示，将保障电力供应。")
     assert not any(s == "辛保安" and p == "participatedIn" for s, p, o in triples(r))
+
+
+def _by_rule(result, extractor):
+    ents = result.entities
+    return {(ents[x.subject].name, x.predicate, ents[x.object].name) for x in result.relations
+            if extractor in x.extractor.split(",")}
+
+
+def test_a_programme_a_body_is_specifically_responsible_for(extract):
+    r = extract("“一起益企”中小企业服务行动由工业和信息化部具体负责。")
+    assert ("工业和信息化部", "implements", "“一起益企”中小企业服务行动") in _by_rule(r, "led_by")
+
+
+def test_a_speaker_after_at_the_meeting_speaks_at_the_meeting_held(extract):
+    r = extract("2023年9月22日至23日，全国新型工业化推进大会在北京召开。会上，国务院总理李强指出，要推进新型工业化。")
+    assert ("李强", "participatedIn", "全国新型工业化推进大会") in _by_rule(r, "participated_speaking")
+
+
+def test_those_also_attending_and_those_at_the_meeting(extract):
+    r = extract("2024年3月5日，十四届全国人大二次会议在北京开幕。出席会议的还有全国政协主席王沪宁、"
+                "国家发展和改革委员会主任郑栅洁。")
+    got = _by_rule(r, "participated_carried")
+    assert {("王沪宁", "participatedIn", "第十四届全国人民代表大会第二次会议"),
+            ("郑栅洁", "participatedIn", "第十四届全国人民代表大会第二次会议")} <= got
+    # the body of a title that follows it attends only through its head
+    assert ("国家发展和改革委员会", "participatedIn", "第十四届全国人民代表大会第二次会议") not in got
+    r = extract("2023年珠澳合作会议昨日在珠海举行。澳门特别行政区经济财政司司长李伟农到会。")
+    assert ("李伟农", "participatedIn", "2023年珠澳合作会议") in triples(r)
