@@ -142,6 +142,20 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
 _REGION_THEN_BODY = re.compile(r"(.{2,10}?[省市县区州旗])(.{2,})$")
 
 
+def _defined_as(text: str, mentions: list[Mention], short: str) -> str | None:
+    """The entity a text names in full just before defining ``short`` for it: 《广东省…实施
+    方案》（…，以下简称《实施方案》） -> that plan (whichever other plan ends alike)."""
+    if not text or not short:
+        return None
+    at = text.find(f"简称《{short}》")
+    if at < 0:
+        at = text.find(f"简称“{short}”")
+    if at < 0:
+        return None
+    before = [m for m in mentions if m.entity_id and m.end <= at and at - m.end <= 60 and m.text != short]
+    return before[-1].entity_id if before else None
+
+
 def _abbreviated_body(short: str, long_: str) -> bool:
     """Whether ``short`` is ``long_`` with its body word shortened, as news shortens them
     (安吉县经信局 / 安吉县经济和信息化局, 县科技局 / 科学技术局, 市场监管局 / 市场监督管理局): the
@@ -249,6 +263,12 @@ class Linker:
         weak = _is_weak(m)
         if len(entries) == 1 and not weak:
             return entries[0]
+        if m.text[:1].isascii():
+            # "Zhong Shan" (the minister) and "Zhongshan" (the city) share a key: the entry
+            # written exactly as the text wins
+            exact = [e for e in entries if m.text in (e.en, *e.en_aliases)]
+            if len(exact) == 1 and not weak:
+                return exact[0]
 
         def support(e: KBEntry, counts: Counter = regions) -> float:
             # a mention of the whole country confirms nothing: every body lies in it
@@ -353,7 +373,7 @@ class Linker:
             for form in (m.text, surface):
                 if form and form != ent.name:
                     ent.aliases.add(form)
-        self._merge_contained(mentions, entities)
+        self._merge_contained(mentions, entities, article.simplified or article.text)
         _abbreviations(article.simplified or article.text, mentions, entities)
         if article.language == "en":
             _surnames(article.simplified or article.text, mentions, entities)
@@ -417,7 +437,7 @@ class Linker:
         return None
 
     @staticmethod
-    def _merge_contained(mentions: list[Mention], entities: dict[str, Entity]):
+    def _merge_contained(mentions: list[Mention], entities: dict[str, Entity], text: str = ""):
         """A shorter corpus name inside a longer one of the same kind, in one article, is
         the same thing said briefly (稳增长方案 in 10个重点工业行业稳增长方案)."""
         corpus = [e for e in entities.values() if e.kb_id is None and e.type in ("Policy", "Program", "Organization")]
@@ -426,7 +446,8 @@ class Linker:
         remap = {}
         for short in corpus:
             ks = alias_key(short.name)
-            for long_ in longer:
+            defined = _defined_as(text, mentions, short.name)
+            for long_ in sorted(longer, key=lambda e: e.id != defined):
                 kl = alias_key(long_.name)
                 if long_ is not short and short.type == long_.type == "Organization" and _abbreviated_body(ks, kl):
                     remap[short.id] = long_.id        # 安吉县经信局 is 安吉县经济和信息化局

@@ -338,7 +338,15 @@ class ChinesePatterns:
             if self._generic(text[start:end], suffix, label):
                 continue
             # 市委副书记、市长刘忻主持大会: a post title inside means a person and a verb, not a name
-            if label == "Event" and self._title_inside(text, start, m.start()):
+            # (向财政司司长提供意见 too)
+            if self._title_inside(text, start, m.start()):
+                continue
+            name = text[start:m.start()]
+            if label != "Event" and (name[:1] in "其该此这" or ("、" in name and text.startswith("、", end)) or
+                                     ((label == "Program" or suffix.endswith("计划")) and name.endswith("的"))):
+                # 了解其…扩展计划, 修读科学、科技、工程、艺术, 在香港设立研发中心的计划: a pronoun,
+                # a list the word is an item of, or a description before the word, not a name
+                # (a document's title may hold both: 关于…的指导意见, “增品种、提品质、创品牌”行动)
                 continue
             # a document name no verb or particle introduces is usually a phrase (交换意见);
             # so is a 战略 (实施科教兴国战略 names one, 国家区域重大战略 only points at them)
@@ -1100,7 +1108,10 @@ class EnglishPatterns:
                                        "Prime Minister", "Vice President", "Vice Minister", "Vice Mayor",
                                        "Party Secretary", "Ambassador", "Commissioner"}, key=len, reverse=True)
         alt = _alternation(titles)
-        self.title_name_re = re.compile(rf"\b(?:{alt})(?: of (?:the )?(?:{self.CAP} ?)+?)? ({self.CAP}(?: {self.CAP}){{1,2}})\b")
+        # Minister of Commerce Wang Wentao; Minister for Trade and Tourism Don Farrell (a
+        # portfolio's words joined by "and" stay with the portfolio)
+        self.title_name_re = re.compile(rf"\b(?:{alt})(?: (?:of|for) (?:the )?(?:{self.CAP}(?: and {self.CAP})? ?)+?)? "
+                                        rf"({self.CAP}(?: {self.CAP}){{1,2}})\b")
         # China (Xuchang)-Germany Economic and Trade Cooperation Meeting: capitalised words, a
         # place in brackets after one, and the function words of English titles between them
         cap_run = rf"{self.CAP}(?: \({self.CAP}\)(?:-{self.CAP})?)?(?: (?:and|of|for|on)(?= {self.CAP}))?"
@@ -1116,6 +1127,10 @@ class EnglishPatterns:
         self.session_re = re.compile(
             rf"\b((?:{EN_ORDINAL}) (?:plenary session|full session|session|meeting|round of (?:{self.CAP} )*(?:[a-z-]+ ){{0,2}}consultations|(?:{self.CAP} )+Congress) of the {body})(?![A-Za-z])")
         self.airport_re = re.compile(rf"\b((?:{self.CAP} ){{1,4}}(?:International )?Airport)\b")
+        # the 16th China-Australia Joint Ministerial Economic Commission: a numbered meeting of
+        # a joint commission is a sitting (an event), not the standing body
+        self.joint_session_re = re.compile(
+            rf"\b({EN_ORDINAL} (?:{self.CAP} )*Joint (?:{self.CAP} )*(?:Commission|Committee)(?: Meeting)?)\b")
         # the Consulate General of France in Wuhan, the German Embassy in China
         where = rf"(?:the )?{self.CAP}(?: (?:of )?{self.CAP}){{0,3}}"
         self.mission_re = re.compile(rf"\b((?:Embassy|Consulate[- ]General|Consulate) of {where} in {where}|"
@@ -1161,11 +1176,11 @@ class EnglishPatterns:
         r"chief executive officer|chief executive|executive|CEO) (?:of|at|for)\b|(?:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})'s (?:[a-z-]+ ){0,2}?"
         r"(?:chairman|chairwoman|president|founder|chief executive|CEO|head|director|general manager|manager|"
         r"secretary|spokesperson|spokesman|vice president|ambassador|minister|envoy)\b)")
-    #: chairman and president Fang Hongbo, chairwoman Dong Mingzhu: a lower-case company post
-    #: right before a name (the capitalised titles are in title_name_re)
+    #: chairman and president Fang Hongbo, chairwoman Dong Mingzhu, MOFCOM spokesperson Shu
+    #: Jueting: a lower-case post right before a name (the capitalised titles are in title_name_re)
     LOWER_TITLE_NAME = re.compile(
         r"(?<![A-Za-z])(?:chairman|chairwoman|president|chief executive officer|chief executive|CEO|general manager|"
-        r"vice president|founder)(?: and (?:chairman|chairwoman|president|chief executive officer|chief executive|CEO|"
+        r"vice president|founder|spokesperson|spokesman|spokeswoman)(?: and (?:chairman|chairwoman|president|chief executive officer|chief executive|CEO|"
         r"general manager))? ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+){1,2})\b")
     NOT_NAMES = {"The", "This", "That", "These", "In", "On", "At", "By", "For", "And", "But", "Government", "Ministry",
                  "Commission", "Committee", "Bureau", "Office", "Administration", "Council", "Municipal", "Provincial",
@@ -1199,6 +1214,8 @@ class EnglishPatterns:
             s = m.start(1) + (4 if m.group(1).startswith(("The ", "the ")) else 0)
             yield Candidate(s, m.end(1), "Organization", "mission", 0.75)
         for m in self.session_re.finditer(text):
+            yield Candidate(m.start(1), m.end(1), "Event", "en_pattern", 0.65)
+        for m in self.joint_session_re.finditer(text):
             yield Candidate(m.start(1), m.end(1), "Event", "en_pattern", 0.65)
         yield from self.quoted_programmes(text)
         for m in self.programme_re.finditer(text):
@@ -1358,6 +1375,11 @@ class KBRuler:
                     bounds = _WordSpans(text)
                 if not self._word_of_names(text, start, end, bounds.around(start, end)):
                     continue
+            if len(entries) > 1 and text[start].isascii():
+                # "Zhong Shan" (the minister) and "Zhongshan" (the city) share a key: the entry
+                # written exactly as the text gives the label (kg.link chooses it too)
+                written = text[start:end]
+                entries = sorted(entries, key=lambda e: written not in (e.en, *e.en_aliases))
             add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
                           tuple(x.id for x in entries))
         return doc

@@ -749,6 +749,64 @@ def _companies_in_framed_place(ctx, sent, ms, places):
 
 
 # --------------------------------------------------------------------------------------
+_HELD_BRIEFING = re.compile(r"(?:举行|召开)了?(新闻发布会|新闻通气会)")
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+_DAY = re.compile(r"(?<![\d月])(\d{1,2})日")
+
+
+def _briefing_date(ctx: _Ctx, clause: str) -> str:
+    """The date of a briefing as a name part (2024年5月10日): written in full in its clause, or
+    the day (10日) or month and day there completed from the article's date or the first
+    month and day it gives (its dateline); "" when no day is given."""
+    if m := _FULL_DATE.search(clause):
+        return f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日"
+    dated = re.match(r"(\d{4})-(\d{2})", ctx.article.date or "")
+    year = dated.group(1) if dated else (m.group(1) if (m := re.search(r"(20\d{2})年", ctx.text)) else "")
+    if m := _MONTH_DAY.search(clause):
+        month, day = m.group(1), m.group(2)
+    elif m := _DAY.search(clause):
+        day = m.group(1)
+        first = _MONTH_DAY.search(ctx.text)
+        month = dated.group(2) if dated else (first.group(1) if first else "")
+        if not month:
+            return ""
+    else:
+        return ""
+    return f"{year}年{int(month)}月{int(day)}日" if year else f"{int(month)}月{int(day)}日"
+
+
+def press_conferences(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
+    """广东省人民政府新闻办公室10日在广州举行新闻发布会: a briefing no name is given is the
+    body's of that day (广东省人民政府新闻办公室2024年5月10日新闻发布会), held by it, where the
+    sentence says; the meeting later sentences speak at (在会上介绍)."""
+    if ctx.article.language == "en":
+        return
+    text = ctx.text
+    for mt in _HELD_BRIEFING.finditer(text, sent.start, sent.end):
+        word = mt.start(1), mt.end(1)
+        if any(m.start < word[1] and word[0] < m.end for m in ms):
+            continue          # a named briefing (…系列主题第十六场新闻发布会): the recognizer's
+        lo = _clause_bounds(ctx, sent, mt.start())
+        host = next((m for m in ms if lo <= m.start and m.end <= mt.start() and ctx.type_of(m) == "Organization"), None)
+        if host is None:
+            continue
+        date = _briefing_date(ctx, text[host.end:mt.start()])
+        if not date:
+            continue          # no day given: one body's briefings on other days would be one node
+        name = f"{ctx.entities[host.entity_id].name}{date}{mt.group(1)}"
+        eid = f"Event:{name}"
+        event = ctx.entities.setdefault(eid, Entity(id=eid, type="Event", name=name))
+        event.aliases.add(mt.group(1))
+        ctx.emit(host.entity_id, "organized", eid, sent, "organized_frame")
+        place = next((m for m in ms if host.end <= m.start and m.end <= mt.start() and ctx.type_of(m) == "Place"
+                      and text[m.start - 1:m.start] == "在"), None)
+        if place is not None:
+            ctx.emit(eid, "locatedIn", place.entity_id, sent, "located_event")
+        state.setdefault("held_event", Mention(start=word[0], end=word[1], text=mt.group(1), label="Event",
+                                               extractor="briefing", entity_id=eid))
+
+
 def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     text = ctx.text
     events = [m for m in ms if ctx.type_of(m) == "Event"]
@@ -935,7 +993,8 @@ def meeting_speakers(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     ev = state.get("held_event")
     text = ctx.text
     names_event = any(ctx.type_of(m) == "Event" for m in ms)
-    if ev is not None and not names_event and _UNNAMED_MEETING_HELD.search(text, sent.start, sent.end):
+    if ev is not None and not names_event and _UNNAMED_MEETING_HELD.search(text, sent.start, sent.end) \
+            and not sent.start <= ev.start < sent.end:
         state["speaking_elsewhere"] = True    # 国务院新闻办公室举行新闻发布会。廖岷表示: not at ev
     if ev is None or names_event or ctx.article.language == "en" or state.get("speaking_elsewhere"):
         return
@@ -1861,6 +1920,7 @@ def extract_relations(article: Article, mentions: list[Mention], entities: dict[
         sentence_head(ctx, sent, top, state)
         positions(ctx, sent, top)
         locations(ctx, sent, top)
+        press_conferences(ctx, sent, top, state)
         event_roles(ctx, sent, top, state)
         meeting_speakers(ctx, sent, top, state)
         visits(ctx, sent, top, state)

@@ -651,3 +651,40 @@ def test_a_list_of_trades_before_companies_names_no_company(extract):
 def test_an_event_followed_by_when_is_still_named(extract):
     r = extract("2023年珠澳合作会议昨日在珠海举行。")
     assert "2023年珠澳合作会议" in names(r, "Event")
+
+
+def test_english_ministers_a_portfolio_with_and_a_joint_commission_session_and_a_spokesperson(extract):
+    r = extract("Chinese Minister of Commerce Wang Wentao and Australian Minister for Trade and Tourism Don Farrell "
+                "co-chaired the 16th China-Australia Joint Ministerial Economic Commission in Beijing in May 2023. "
+                "MOFCOM spokesperson Shu Jueting said the talks were candid. Zhong Shan, then Commerce Minister, "
+                "co-chaired the 15th session in 2017.", language="en")
+    assert {"王文涛", "Don Farrell", "Shu Jueting", "钟山"} <= names(r, "Person")
+    assert "16th China-Australia Joint Ministerial Economic Commission" in names(r, "Event")
+    # "Zhong Shan" is the minister as written, not the city Zhongshan
+    assert "中山市" not in names(r, "Place")
+
+
+def test_taiwan_papers_date_the_day_after_a_name_and_county_councils(extract):
+    r = extract("嘉義縣長翁章梁昨（4）日率縣府團隊前往嘉義縣議會提出施政總報告。", language="zh-Hant")
+    assert "翁章梁" in names(r, "Person")
+    assert "嘉义县议会" in names(r, "Organization")
+    assert ("翁章梁", "holdsPosition", "嘉义县政府") in triples(r)
+
+
+def test_a_short_name_defined_for_one_document_is_that_document(extract):
+    r = extract("2025年3月13日，广东省人民政府办公厅公开《广东省促进银发经济高质量发展增进老年人福祉实施方案》"
+                "（粤府办〔2025〕4号，以下简称《实施方案》）。佛山市顺德区随后印发"
+                "《佛山市顺德区促进银发经济高质量发展实施方案》。《实施方案》提出20项任务。")
+    by_name = {e.name: e for e in r.entities.values()}
+    assert "实施方案" in by_name["广东省促进银发经济高质量发展增进老年人福祉实施方案"].aliases
+    assert "实施方案" not in by_name["佛山市顺德区促进银发经济高质量发展实施方案"].aliases
+
+
+def test_a_pronoun_a_list_a_description_or_a_post_before_a_programme_word_is_no_name(extract):
+    r = extract("香港的目标是让更多大学生修读科学、科技、工程、艺术及数学。有关企业介绍了其研发业务及最新扩展计划，"
+                "有的已有在香港设立研发中心的计划。咨询委员会就整体策略向财政司司长提供意见。"
+                "广东支持建设老年大学和康复医院。2024年1月，工业和信息化部等七部门印发《关于推动未来产业创新发展的实施意见》。")
+    found = names(r)
+    assert not any(n.endswith(("工程", "计划", "意见")) and n != "关于推动未来产业创新发展的实施意见" for n in found)
+    assert not {"老年大学", "康复医院"} & found
+    assert "关于推动未来产业创新发展的实施意见" in names(r, "Policy")

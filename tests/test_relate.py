@@ -749,3 +749,20 @@ def test_those_also_attending_and_those_at_the_meeting(extract):
     assert ("国家发展和改革委员会", "participatedIn", "第十四届全国人民代表大会第二次会议") not in got
     r = extract("2023年珠澳合作会议昨日在珠海举行。澳门特别行政区经济财政司司长李伟农到会。")
     assert ("李伟农", "participatedIn", "2023年珠澳合作会议") in triples(r)
+
+
+def test_a_briefing_no_name_is_given_is_the_bodys_of_that_day(pipeline):
+    from kg.records import Article
+
+    r = pipeline(Article(file_name="t.txt", date="2024-05-11", text=(
+        "本站广州5月11日讯 广东省人民政府新闻办公室10日在广州举行新闻发布会，介绍全省稳外资促外资的有关情况。"
+        "广东省商务厅厅长张劲松在会上通报了一季度利用外资数据。")))
+    briefing = "广东省人民政府新闻办公室2024年5月10日新闻发布会"
+    assert briefing in names(r, "Event")
+    assert "新闻发布会" in next(e for e in r.entities.values() if e.name == briefing).aliases
+    t = triples(r)
+    assert {("广东省人民政府新闻办公室", "organized", briefing), (briefing, "locatedIn", "广州市"),
+            ("张劲松", "participatedIn", briefing)} <= t
+    # a briefing whose day no one gives is not named (one body's briefings would be one node)
+    r = pipeline(Article(file_name="u.txt", text="国务院新闻办公室举行新闻发布会，介绍有关情况。"))
+    assert not names(r, "Event")
