@@ -1286,7 +1286,8 @@ def _clause_actor(ctx, sent, ms, vpos, state, persons_only=False, allow_places=T
         return lp, "pronoun"
     # earlier clauses of the sentence
     earlier = [m for m in ms if sent.start <= m.start and m.end <= lo and ctx.type_of(m) in kinds
-               and _is_subject(ctx, sent, m, strict=True)]
+               and _is_subject(ctx, sent, m, strict=True)
+               and not _in_witness_clause(ctx, sent, m)]
     if earlier:
         speakers = [m for m in earlier if ctx.type_of(m) == "Person"]
         return (speakers or earlier)[-1], "speaker"
@@ -1645,6 +1646,20 @@ def _meeting_body(ctx, state):
         if body else None
 
 
+#: 在A和B的见证下 / 在省领导陪同下: an adverbial of circumstance, whose people are not the
+#: subject of the clause that follows
+_WITNESSED = re.compile(r"^\s*在[^，,。；;]*?(?:见证|陪同|带领|支持|指导|关心)下\s*$")
+
+
+def _in_witness_clause(ctx, sent, m) -> bool:
+    """Whether ``m`` stands in a clause 在…见证下 / 在…陪同下 (see :data:`_WITNESSED`)."""
+    breaks = ctx.rules["clause_breaks"]
+    hi = m.end
+    while hi < sent.end and ctx.text[hi] not in breaks:
+        hi += 1
+    return bool(_WITNESSED.match(ctx.text[_clause_bounds(ctx, sent, m.start):hi]))
+
+
 def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     """Before the rules run: who this sentence is about, when its head says so."""
     text = ctx.text
@@ -1662,6 +1677,13 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         state["subject"] = state["speaker"] = state["reporter"]
         return
     first_clause = re.split(r"[，,。；;：:]", s, maxsplit=1)[0]
+    if _WITNESSED.match(first_clause):
+        # 在岑浩辉和龚正的见证下，双方代表签署了…: who witnesses does not sign, and the
+        # sentence's subject is no one named before it either; 在市领导陪同下，考察了…: the
+        # companions are not its subject, whoever was before still is
+        if "见证" in first_clause:
+            state["subject"] = None
+        return
     if re.match(r"(?:[他她]|He\b|She\b)", s) and state.get("person") is not None:
         state["speaker"] = state["subject"] = state["person"]
         return

@@ -766,3 +766,10 @@ def test_a_briefing_no_name_is_given_is_the_bodys_of_that_day(pipeline):
     # a briefing whose day no one gives is not named (one body's briefings would be one node)
     r = pipeline(Article(file_name="u.txt", text="国务院新闻办公室举行新闻发布会，介绍有关情况。"))
     assert not names(r, "Event")
+
+
+def test_who_witnesses_a_signing_does_not_sign(extract):
+    r = extract("2025年8月7日，澳门特别行政区行政长官岑浩辉在政府总部与上海市市长龚正会面。"
+                "在岑浩辉和龚正的见证下，沪澳双方代表签署了《沪澳新一轮合作备忘录》。")
+    ruled = {(r.entities[x.subject].name, x.predicate) for x in r.relations if x.extractor != "relation_model"}
+    assert not ruled & {("岑浩辉", "promotes"), ("龚正", "promotes"), ("岑浩辉", "implements"), ("龚正", "implements")}
