@@ -749,7 +749,6 @@ def _companies_in_framed_place(ctx, sent, ms, places):
 
 
 # --------------------------------------------------------------------------------------
-_HELD_BRIEFING = re.compile(r"(?:举行|召开)了?(新闻发布会|新闻通气会)")
 _FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 _DAY = re.compile(r"(?<![\d月])(\d{1,2})日")
@@ -783,7 +782,8 @@ def press_conferences(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
     if ctx.article.language == "en":
         return
     text = ctx.text
-    for mt in _HELD_BRIEFING.finditer(text, sent.start, sent.end):
+    for mt in (mt for frame in _compiled_frames(ctx.rules.get("briefing_held_frames", ()))
+               for mt in frame.finditer(text, sent.start, sent.end)):
         word = mt.start(1), mt.end(1)
         if any(m.start < word[1] and word[0] < m.end for m in ms):
             continue          # a named briefing (…系列主题第十六场新闻发布会): the recognizer's
@@ -794,8 +794,10 @@ def press_conferences(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
         date = _briefing_date(ctx, text[host.end:mt.start()])
         if not date:
             continue          # no day given: one body's briefings on other days would be one node
+        from .link import corpus_entity_id
+
         name = f"{ctx.entities[host.entity_id].name}{date}{mt.group(1)}"
-        eid = f"Event:{name}"
+        eid = corpus_entity_id("Event", name)
         event = ctx.entities.setdefault(eid, Entity(id=eid, type="Event", name=name))
         event.aliases.add(mt.group(1))
         ctx.emit(host.entity_id, "organized", eid, sent, "organized_frame")
@@ -960,15 +962,13 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     _attendance_after(ctx, sent, ms, events, event)
 
 
-_ATTENDING_ALSO = re.compile(r"(?:出席|参加)(?:会议|活动|仪式|大会|会见|签约仪式)?的(?:还)?有")
-
-
 def _attendance_after(ctx: _Ctx, sent: Sentence, ms: list[Mention], events: list, event: Mention):
     """出席会议的还有经济及科技发展局局长戴建业、旅游局局长文绮华，以及澳门贸易投资促进局等部门
     代表: everyone named after "those attending were" attends (a body only as itself, not as
     the body of the title that follows it)."""
     text = ctx.text
-    mt = _ATTENDING_ALSO.search(text, sent.start, sent.end)
+    mt = next((mt for frame in _compiled_frames(ctx.rules.get("attendance_after_frames", ()))
+               if (mt := frame.search(text, sent.start, sent.end))), None)
     if mt is None:
         return
     extractor = "participated_frame" if events else "participated_carried"
@@ -1646,18 +1646,19 @@ def _meeting_body(ctx, state):
         if body else None
 
 
-#: 在A和B的见证下 / 在省领导陪同下: an adverbial of circumstance, whose people are not the
-#: subject of the clause that follows
-_WITNESSED = re.compile(r"^\s*在[^，,。；;]*?(?:见证|陪同|带领|支持|指导|关心)下\s*$")
+def _witness_clause(ctx, clause: str) -> bool:
+    """在A和B的见证下 / 在省领导陪同下: an adverbial of circumstance (rules.yaml
+    ``witness_clause_frames``), whose people are not the subject of the clause that follows."""
+    return any(frame.match(clause) for frame in _compiled_frames(ctx.rules.get("witness_clause_frames", ())))
 
 
 def _in_witness_clause(ctx, sent, m) -> bool:
-    """Whether ``m`` stands in a clause 在…见证下 / 在…陪同下 (see :data:`_WITNESSED`)."""
+    """Whether ``m`` stands in such a clause (see :func:`_witness_clause`)."""
     breaks = ctx.rules["clause_breaks"]
     hi = m.end
     while hi < sent.end and ctx.text[hi] not in breaks:
         hi += 1
-    return bool(_WITNESSED.match(ctx.text[_clause_bounds(ctx, sent, m.start):hi]))
+    return _witness_clause(ctx, ctx.text[_clause_bounds(ctx, sent, m.start):hi])
 
 
 def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
@@ -1677,7 +1678,7 @@ def sentence_head(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         state["subject"] = state["speaker"] = state["reporter"]
         return
     first_clause = re.split(r"[，,。；;：:]", s, maxsplit=1)[0]
-    if _WITNESSED.match(first_clause):
+    if _witness_clause(ctx, first_clause):
         # 在岑浩辉和龚正的见证下，双方代表签署了…: who witnesses does not sign, and the
         # sentence's subject is no one named before it either; 在市领导陪同下，考察了…: the
         # companions are not its subject, whoever was before still is
