@@ -127,7 +127,7 @@ def test_built_graph_carries_the_tier_as_confidence_and_the_fine_value_as_score(
     assert statements
     for st in statements:
         score, conf = float(g.value(st, KG.score)), float(g.value(st, KG.confidence))
-        assert conf == pytest.approx(cal.tiered(score), abs=5e-4)
+        assert conf == pytest.approx(cal.tiered(score), abs=1e-3)      # written to three places
     # the Oxigraph store writes the same two values
     store = GraphStore(tmp_path / "store")
     store.replace([("t.txt", document_nquads(r))])
