@@ -66,7 +66,7 @@ class Calibration:
     def tiered(self, value: float) -> float:
         """The calibrated confidence of the tier ``value`` falls in (``value`` itself
         before tiers are fitted)."""
-        return self.tiers[tier_of(value)] if len(self.tiers) == len(TIER_CUTS) + 1 else value
+        return tier_confidence(value, self.tiers)
 
     def confidence(self, extractor: str, prior: float, listed: int | None = None,
                    repeated: bool | None = None) -> float:
@@ -101,6 +101,18 @@ def tier_of(value: float, cuts: tuple[float, ...] = TIER_CUTS) -> int:
     [0, 1, 1, 2, 2]
     """
     return bisect_right(cuts, value)
+
+
+def tier_confidence(value: float, values: list[float], cuts=TIER_CUTS) -> float:
+    """The confidence of the tier ``value`` falls in, from tier ``values`` fitted for
+    ``cuts``; ``value`` itself when none were fitted, or for other cuts than these.
+
+    >>> tier_confidence(0.7, [0.5, 0.72, 0.9]), tier_confidence(0.7, [0.4, 0.8], cuts=[0.5])
+    (0.72, 0.7)
+    """
+    if tuple(cuts) != TIER_CUTS or len(values) != len(TIER_CUTS) + 1:
+        return value
+    return values[tier_of(value)]
 
 
 def fit_tiers(pairs: list[tuple[float, bool]], cuts: tuple[float, ...] = TIER_CUTS) -> tuple[list[float], list[tuple[int, int]]]:

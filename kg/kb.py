@@ -182,6 +182,18 @@ _EDITION = re.compile(r"^(?:\d{4}年?|第[一二三四五六七八九十百零\d
                       rf"^(?:[Tt]he )?(?:(?:\d{{4}}|{EN_ORDINAL}) )+(?:(?:session|edition) of the )?")
 
 
+def written_as(entry: "KBEntry", written: str) -> bool:
+    """Whether ``written`` is the entry's English name or alias exactly: "Zhong Shan" (the
+    minister) and "Zhongshan" (the city) share one index key, and the text says which.
+
+    >>> written_as(KBEntry("q", "Person", "钟山", en="Zhong Shan"), "Zhong Shan")
+    True
+    >>> written_as(KBEntry("p", "Place", "中山市", en="Zhongshan"), "Zhong Shan")
+    False
+    """
+    return written in (entry.en, *entry.en_aliases)
+
+
 def event_series(name: str) -> str:
     """2024世界人工智能大会 -> 世界人工智能大会, 第七届进博会 -> 进博会: the series an edition
     belongs to (the name itself when it carries no year or number).

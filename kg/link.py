@@ -14,7 +14,8 @@ from bisect import bisect_right
 from collections import Counter
 
 from .kb import (CITY_CATEGORIES, COUNTY_CATEGORIES, DEPARTMENT_PARENTS, PROVINCE_CATEGORIES, ZONE_CATEGORIES,
-                 ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KBEntry, KnowledgeBase, alias_key, event_series, is_latin)
+                 ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KBEntry, KnowledgeBase, alias_key, event_series, is_latin,
+                 written_as)
 from .records import Article, Entity, Mention
 
 #: Types a mention of one label may take from the knowledge base.
@@ -142,18 +143,19 @@ def _abbreviations(text: str, mentions: list[Mention], entities: dict[str, Entit
 _REGION_THEN_BODY = re.compile(r"(.{2,10}?[省市县区州旗])(.{2,})$")
 
 
-def _defined_as(text: str, mentions: list[Mention], short: str) -> str | None:
-    """The entity a text names in full just before defining ``short`` for it: 《广东省…实施
+_SHORT_DEFINED = re.compile(r"简称[《“]([^》”]{1,30})[》”]")
+
+
+def _short_definitions(text: str, mentions: list[Mention]) -> dict[str, str]:
+    """Short name -> the entity a text names in full just before defining it: 《广东省…实施
     方案》（…，以下简称《实施方案》） -> that plan (whichever other plan ends alike)."""
-    if not text or not short:
-        return None
-    at = text.find(f"简称《{short}》")
-    if at < 0:
-        at = text.find(f"简称“{short}”")
-    if at < 0:
-        return None
-    before = [m for m in mentions if m.entity_id and m.end <= at and at - m.end <= 60 and m.text != short]
-    return before[-1].entity_id if before else None
+    found: dict[str, str] = {}
+    for d in _SHORT_DEFINED.finditer(text):
+        short, at = d.group(1), d.start()
+        before = [m for m in mentions if m.entity_id and m.end <= at and at - m.end <= 60 and m.text != short]
+        if before:
+            found.setdefault(short, before[-1].entity_id)
+    return found
 
 
 def _abbreviated_body(short: str, long_: str) -> bool:
@@ -263,12 +265,11 @@ class Linker:
         weak = _is_weak(m)
         if len(entries) == 1 and not weak:
             return entries[0]
-        if m.text[:1].isascii():
-            # "Zhong Shan" (the minister) and "Zhongshan" (the city) share a key: the entry
-            # written exactly as the text wins
-            exact = [e for e in entries if m.text in (e.en, *e.en_aliases)]
-            if len(exact) == 1 and not weak:
-                return exact[0]
+        if m.text[:1].isascii() and not weak:
+            exact = [e for e in entries if written_as(e, m.text)]
+            if len(exact) == 1:
+                return exact[0]       # "Zhong Shan": the minister, not Zhongshan (kg.kb.written_as)
+
 
         def support(e: KBEntry, counts: Counter = regions) -> float:
             # a mention of the whole country confirms nothing: every body lies in it
@@ -444,9 +445,10 @@ class Linker:
         # the long name may be a listed document: 《数字中国建设整体布局规划》 … 《规划》
         longer = corpus + [e for e in entities.values() if e.kb_id is not None and e.type in ("Policy", "Program")]
         remap = {}
+        definitions = _short_definitions(text, mentions)
         for short in corpus:
             ks = alias_key(short.name)
-            defined = _defined_as(text, mentions, short.name)
+            defined = definitions.get(short.name)
             for long_ in sorted(longer, key=lambda e: e.id != defined):
                 kl = alias_key(long_.name)
                 if long_ is not short and short.type == long_.type == "Organization" and _abbreviated_body(ks, kl):

@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .kb import (COUNTY_CATEGORIES, DATA_DIR, EN_ORDINAL, ZONE_CATEGORIES, ZONE_COMMITTEE_WORDS, ZONE_PARTY_WORDS, KnowledgeBase,
-                 event_series, is_latin, load_kb)
+                 event_series, is_latin, load_kb, written_as)
 from .records import Article, Mention
 
 from .spans import TEXT_KEY, add_candidate, doc_text, with_meta  # also registers the span._.kg_* attributes
@@ -154,13 +154,7 @@ class ChinesePatterns:
         self.travel_chars = set(rules.get("travel_chars", ""))
         self.modal_chars = set(rules.get("modal_chars", ""))
         self.province_chars = set(rules.get("province_one_char_names", ""))
-        self.name_end_followers = ("等", "和", "与", "及", "的", "为", "中", "要", "已", "将", "在", "由",
-                                   "是", "有", "了", "着", "对", "把", "以", "也", "还", "正", "都", "向",
-                                   "共", "并", "提出", "明确", "规定", "实施", "落地", "出台", "发布", "印发",
-                                   "重大", "建设", "工作", "项目", "取得", "以来", "期间", "收官", "政策文件",
-                                   "文件", "主题", "开幕", "召开", "举办", "举行", "闭幕", "上", "期", "成果",
-                                   # 珠澳合作会议昨（7）日在珠海举行: when, then where
-                                   "昨", "今", "当天", "当日", "日前", "近日", "上午", "下午", "于", "首日")
+        self.name_end_followers = tuple(rules.get("name_end_followers", ()))
         shorts = {}
         for t in kb.templates:
             for form in [t.suffix, *t.short]:
@@ -1021,25 +1015,19 @@ class ChinesePatterns:
         """成都天府国际机场, 卢森堡芬德尔机场: a place the KB knows, a name of up to four
         characters and 机场 (anchored on the rare word; the place is read back from it)."""
         for m in _AIRPORT.finditer(text):
-            end = m.end()
-            for start in range(max(0, m.start() - 8), m.start() - 1):
-                head = text[start:m.start()]
-                if not all(_HAN_RE.match(c) for c in head):
-                    continue
+            for start, head in _han_heads(text, m.start(), 8):
                 place = next((k for k in range(len(head), 1, -1)
                               if any(e.type == "Place" for e in self.kb.candidates(head[:k]))), None)
                 if place is not None and len(head) - place <= 4:
-                    yield Candidate(start, end, "Place", "airport", 0.75)
+                    yield Candidate(start, m.end(), "Place", "airport", 0.75)
                     break
 
     def diplomatic_missions(self, text):
         """法国驻华大使馆, 德国驻成都总领事馆: a country the KB knows, 驻, where, and the
         mission (anchored on 驻; a mission written without its country is left alone)."""
         for m in _MISSION.finditer(text):
-            for start in range(max(0, m.start() - 10), m.start() - 1):
-                head = text[start:m.start()]
-                if all(_HAN_RE.match(c) for c in head) and any(
-                        e.type == "Place" and e.category == "country" for e in self.kb.candidates(head)):
+            for start, head in _han_heads(text, m.start(), 10):
+                if any(e.type == "Place" and e.category == "country" for e in self.kb.candidates(head)):
                     yield Candidate(start, m.end(), "Organization", "mission", 0.8)
                     break
 
@@ -1376,10 +1364,8 @@ class KBRuler:
                 if not self._word_of_names(text, start, end, bounds.around(start, end)):
                     continue
             if len(entries) > 1 and text[start].isascii():
-                # "Zhong Shan" (the minister) and "Zhongshan" (the city) share a key: the entry
-                # written exactly as the text gives the label (kg.link chooses it too)
-                written = text[start:end]
-                entries = sorted(entries, key=lambda e: written not in (e.en, *e.en_aliases))
+                # the entry written exactly as the text gives the label (kg.link chooses it too)
+                entries = sorted(entries, key=lambda e: not written_as(e, text[start:end]))
             add_candidate(doc, start, end, entries[0].type, "kb", 0.6 if weak else 0.95,
                           tuple(x.id for x in entries))
         return doc
@@ -1601,7 +1587,17 @@ _ZONE_WORD_END = re.compile(_ZONE_WORD.pattern + "$")
 _FTZ_AREA = re.compile(rf"(?:中国[（(][{HAN}]{{2,3}}[）)]自由贸易试验区|[{HAN}]{{2,3}}自贸试验区|[{HAN}]{{2,3}}自由贸易试验区)"
                        rf"[{HAN}]{{2,5}}?片区")
 _AIRPORT = re.compile(r"(?:国际)?机场")
-_MISSION = re.compile(r"驻[\u4e00-\u9fff]{1,8}?(?:总领事馆|总领馆|大使馆|领事馆|使馆)")
+_MISSION = re.compile(rf"驻[{HAN}]{{1,8}}?(?:总领事馆|总领馆|大使馆|领事馆|使馆)")
+
+
+def _han_heads(text: str, end: int, longest: int):
+    """(start, text[start:end]) for the runs of two or more Han characters that end at
+    ``end``, the longest (up to ``longest``) first: where a name before an anchor word may
+    start (成都天府|国际机场, 法国|驻华大使馆)."""
+    for start in range(max(0, end - longest), end - 1):
+        head = text[start:end]
+        if all(_HAN_RE.match(c) for c in head):
+            yield start, head
 _TOWN = re.compile(r"(?:镇|乡|街道)(?!党委|政府|人民政府|办事处)")
 _DEPARTMENT_HEAD = re.compile(r"司(?=司长|副司长|负责人|有关负责人)")
 _DIGITS = "一二三四五六七八九十"

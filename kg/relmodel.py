@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .calibrate import TIER_CUTS, tier_of
+from .calibrate import tier_confidence
 from .kb import DATA_DIR
 from .normalize import split_sentences
 from .records import Article, Entity, Mention, Relation
@@ -242,10 +242,7 @@ class RelationModel:
         statements in that tier were right (``meta["tiers"]``, by scripts/train_relations.py;
         the same cuts as the rules' tiers, kg.calibrate.TIER_CUTS)."""
         tiers = self.meta.get("tiers", {})
-        values = tiers.get("confidence", [])
-        if tuple(tiers.get("cuts", ())) != TIER_CUTS or len(values) != len(TIER_CUTS) + 1:
-            return score
-        return values[tier_of(score)]
+        return tier_confidence(score, tiers.get("confidence", []), tiers.get("cuts", ()))
 
     def add_relations(self, article: Article, mentions: list[Mention], entities: dict[str, Entity],
                       relations: list[Relation], rules: dict) -> list[Relation]:

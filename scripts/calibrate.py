@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from collections import Counter
 import importlib.util
 import sys
@@ -138,8 +139,10 @@ def main(argv=None):
     def shifted_pairs(held: str, without: tuple = ()) -> list[tuple[float, bool]]:
         """The first looks of batch ``held``, judged with the shift fitted on the first
         looks of every other batch (and none of ``without``)."""
-        shifted = unseen_shifts(fit(rows), [(r["extractor"], r["correct"]) for r in first_looks
-                                             if r["commit"] != held and r["commit"] not in without])
+        # the corpus fit is the same for every batch: a copy with shifts of its own, not a refit
+        shifted = unseen_shifts(replace(cal, unseen_shift={}, unseen_counts={}),
+                                [(r["extractor"], r["correct"]) for r in first_looks
+                                 if r["commit"] != held and r["commit"] not in without])
         return [(shifted.confidence(r["extractor"], PRIOR.get(r["extractor"], 0.5), r["listed"], r["repeated"]),
                  r["correct"]) for r in first_looks if r["commit"] == held]
 
