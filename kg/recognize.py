@@ -139,6 +139,9 @@ class ChinesePatterns:
         self.corner_re = re.compile(r"[「『“]([^「」『』“”\n]{4,80})[」』”]")
         zh_posts = [p.title for p in kb.posts.values() if p.lang == "zh"]
         self.post_re = re.compile(f"(?:{_alternation(zh_posts)})") if zh_posts else None
+        # 市领导程亮、刘庆东: a group of leaders before a list of names, but no post of anyone's
+        group_titles = list(rules.get("group_titles", ()))
+        self.group_title_re = re.compile(f"(?:{_alternation(group_titles)})") if group_titles else None
         self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
         self.name_then_post_re = re.compile(
             f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{_alternation(self.implying_posts + ['同志'])})"
@@ -589,7 +592,8 @@ class ChinesePatterns:
         """Post title followed by a personal name: 部长金壮龙, 副厅长石晓鹏表示."""
         if self.post_re is None:
             return
-        for m in self.post_re.finditer(text):
+        titles = [self.post_re] + ([self.group_title_re] if self.group_title_re is not None else [])
+        for m in (m for title_re in titles for m in title_re.finditer(text)):
             p = m.end()
             length = self._name_length_at(text, p)
             while length:
@@ -614,8 +618,10 @@ class ChinesePatterns:
             if length == 4 and name[:2] not in self.surnames:
                 continue
             boundary = self._person_boundary(text, p + length)
-            if not boundary or _frequent_word(name) or name[-1] in "副正":
+            if not boundary or _frequent_word(name) or name[-1] in "副等":
                 continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
+            if name[-1] == "正" and _frequent_word(text[p + length - 1:p + length + 1]):
+                continue          # 李强正在: 正 begins 正在; but 龚正 is a name
             if length == 2 and name[0] in self.travel_chars and name[1] in self.province_chars:
                 continue          # 总书记来川视察: 来 is a surname, but 来川 is "came to Sichuan"
             if self.post_re is not None and self.post_re.fullmatch(name[1:]):
@@ -776,6 +782,9 @@ class ChinesePatterns:
         if pos >= len(text) or not _HAN_RE.match(text[pos]):
             return "end"
         if any(text.startswith(w, pos) for w in self.followers):
+            # 主任刘家和，: a conjunction joins two things; before punctuation 和 ends the name itself
+            if text[pos] in "和与及同" and (pos + 1 >= len(text) or text[pos + 1] in "，。；：、,.;:！？!?）)」』”\n"):
+                return ""
             return "follower"
         # 省委书记沈晓明深入株洲: no list holds every verb; jieba's dictionary knows 深入 is one
         return "word" if _starts_with_verb(text[pos:pos + 6]) else ""

@@ -688,3 +688,18 @@ def test_a_pronoun_a_list_a_description_or_a_post_before_a_programme_word_is_no_
     assert not any(n.endswith(("工程", "计划", "意见")) and n != "关于推动未来产业创新发展的实施意见" for n in found)
     assert not {"老年大学", "康复医院"} & found
     assert "关于推动未来产业创新发展的实施意见" in names(r, "Policy")
+
+
+def test_names_after_a_group_of_leaders_and_a_name_ending_in_a_conjunction_character(extract, kb):
+    r = extract("2023年11月5日，第六届中国国际进口博览会在上海开幕，市领导陈吉宁、龚正等出席开幕式。"
+                "北京师范大学历史学院教授刘家和，长期研究中国古代史和世界古代史。")
+    people = names(r, "Person")
+    # 市领导 introduces the list as a title would; 等 closes it and belongs to no name
+    assert {"陈吉宁", "龚正", "刘家和"} <= people
+    assert not {"龚正等", "刘家"} & people
+    # found by the title pattern itself, not only because the knowledge base knows them
+    patterns = ChinesePatterns(kb, load_rules())
+    text = "市领导陈吉宁、龚正等出席开幕式。"
+    assert {text[c.start:c.end] for c in patterns.title_names(text)} == {"陈吉宁", "龚正"}
+    # a group of leaders is no post: nobody holds "市领导"
+    assert not any(p == "holdsPosition" and s in ("陈吉宁", "龚正") and "领导" in o for s, p, o in triples(r))
