@@ -604,6 +604,27 @@ class ChinesePatterns:
                 p += length + 1
                 length = self._name_length_at(text, p)
         yield from self._names_before_titles(text)
+        yield from self._names_before_group_titles(text)
+
+    def _names_before_group_titles(self, text):
+        """王凯、孔昌生、孙守刚等省领导: the names listed before 等 and a group of leaders."""
+        if self.group_title_re is None:
+            return
+        for m in self.group_title_re.finditer(text):
+            if text[m.start() - 1:m.start()] != "等":
+                continue
+            end, found = m.start() - 1, []
+            while True:
+                start = max(text.rfind(c, 0, end) for c in "、，,。；：:“”（(\n ") + 1
+                if not 2 <= end - start <= 4 or self._name_length_at(text, start) != end - start:
+                    break
+                found.append((start, end))
+                if text[start - 1:start] != "、":
+                    break
+                end = start - 1
+            if len(found) >= 2 or (found and text[found[-1][0] - 1:found[-1][0]] in "，。；\n"):
+                for start, end in found:
+                    yield Candidate(start, end, "Person", "title_name", 0.6)
 
     def _name_length_at(self, text: str, p: int) -> int:
         """The length of the personal name that starts at ``p`` (2 to 4 Han characters after a
@@ -618,7 +639,7 @@ class ChinesePatterns:
             if length == 4 and name[:2] not in self.surnames:
                 continue
             boundary = self._person_boundary(text, p + length)
-            if not boundary or _frequent_word(name) or name[-1] in "副等":
+            if not boundary or _frequent_word(name) or name[-1] in "副等在于":
                 continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
             if name[-1] == "正" and _frequent_word(text[p + length - 1:p + length + 1]):
                 continue          # 李强正在: 正 begins 正在; but 龚正 is a name
@@ -1700,7 +1721,9 @@ def _slogan(inner: str) -> bool:
 
 _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(?<=支持|推动|来到|走进|前往|深入))([{HAN}]{{2,3}}[镇乡])"
                                rf"(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等|一名|探索|调研|考察)", re.M)
-_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})等(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商)")
+# …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
+_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|\d+家)"
+                           rf"(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商|央企|国企|民企)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 

@@ -703,3 +703,17 @@ def test_names_after_a_group_of_leaders_and_a_name_ending_in_a_conjunction_chara
     assert {text[c.start:c.end] for c in patterns.title_names(text)} == {"陈吉宁", "龚正"}
     # a group of leaders is no post: nobody holds "市领导"
     assert not any(p == "holdsPosition" and s in ("陈吉宁", "龚正") and "领导" in o for s, p, o in triples(r))
+
+
+def test_names_before_a_group_of_leaders_central_soes_and_a_count_of_firms_closing_a_list(extract):
+    r = extract("2024年1月28日，河南省十四届人大二次会议开幕，楼阳生、王凯、孔昌生等省领导在主席台就座。"
+                "2023年9月4日，国家发展改革委副主任丛亮在讲话中介绍，国家发展改革委此前与三一集团、奥克斯集团、"
+                "圆通速递、波司登、农夫山泉5家民营企业负责人座谈。中国国新、中国诚通、中国煤科等央企参与了重组。")
+    people = names(r, "Person")
+    assert {"王凯", "孔昌生", "丛亮"} <= people
+    assert "丛亮在" not in people
+    orgs = names(r, "Organization")
+    # a count of firms closes a list as 等…企业 does
+    assert {"圆通速递", "波司登", "农夫山泉"} <= orgs
+    # the central SOEs by the short names the press uses
+    assert {"中国国新控股有限责任公司", "中国诚通控股集团有限公司", "中国煤炭科工集团有限公司"} <= orgs
