@@ -717,3 +717,11 @@ def test_names_before_a_group_of_leaders_central_soes_and_a_count_of_firms_closi
     assert {"圆通速递", "波司登", "农夫山泉"} <= orgs
     # the central SOEs by the short names the press uses
     assert {"中国国新控股有限责任公司", "中国诚通控股集团有限公司", "中国煤炭科工集团有限公司"} <= orgs
+
+
+def test_foreign_cities_and_states_the_press_names(extract):
+    r = extract("2023年10月，美国加利福尼亚州州长纽森访华，先后到访香港、北京、上海和江苏。")
+    assert "加利福尼亚州" in names(r, "Place")
+    r = extract("Vice Premier Liu He met U.S. Treasury Secretary Janet Yellen in Zurich in January 2023, "
+                "after the two heads of state had met in Bali.", language="en")
+    assert {"苏黎世", "巴厘岛"} <= names(r, "Place")
