@@ -687,6 +687,8 @@ class ChinesePatterns:
                     break
                 if text[body_end:end] + "司长" in self.kb.posts:
                     break             # 经济财政司司长: the title of a Macao secretary, not a department
+                if text[body_end] in "兼该":
+                    break             # 副秘书长兼人事司司长, 该委体制改革综合司: the name starts after them
                 parent = next((j for j in range(max(0, body_end - 14), body_end - 1) if _HAN_RE.match(text[j])
                                and any(e.type == "Organization" for e in self.kb.candidates(text[j:body_end]))), None)
                 if parent is not None:
@@ -696,7 +698,9 @@ class ChinesePatterns:
                 # 工业和信息化部副部长王志军，规划司司长卢山: a department named alone, of the ministry
                 # named before it (the linker finds which, or drops it)
                 start = self._stop_before(text, end - 1, 10, False)
-                start = max(start, text.rfind("、", start, end) + 1)
+                start = max(start, text.rfind("、", start, end) + 1, text.rfind("兼", start, end) + 1)
+                if text.startswith("该", start) and end - start > 4:
+                    start += 2        # 该委体制改革综合司: "that commission's" department, of the body named before
                 name = text[start:end]
                 if 3 <= end - start and not self.kb.candidates(name) \
                         and not name.endswith("公司") and name + "司长" not in self.kb.posts \

@@ -725,3 +725,11 @@ def test_foreign_cities_and_states_the_press_names(extract):
     r = extract("Vice Premier Liu He met U.S. Treasury Secretary Janet Yellen in Zurich in January 2023, "
                 "after the two heads of state had met in Bali.", language="en")
     assert {"苏黎世", "巴厘岛"} <= names(r, "Place")
+
+
+def test_a_department_after_a_concurrent_post_or_that_body(extract):
+    r = extract("2023年9月4日，国务院新闻办公室举行新闻发布会，国家发展改革委副秘书长兼人事司司长张世昕介绍情况。"
+                "8月1日，在国家发展改革委举行的新闻发布会上，该委体制改革综合司司长王善成介绍了市场准入负面清单。")
+    orgs = names(r, "Organization")
+    assert {"国家发展和改革委员会人事司", "国家发展和改革委员会体制改革综合司"} <= orgs
+    assert not any("兼" in n or "该委" in n for n in orgs)
