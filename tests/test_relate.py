@@ -773,3 +773,10 @@ def test_who_witnesses_a_signing_does_not_sign(extract):
                 "在岑浩辉和龚正的见证下，沪澳双方代表签署了《沪澳新一轮合作备忘录》。")
     ruled = {(r.entities[x.subject].name, x.predicate) for x in r.relations if x.extractor != "relation_model"}
     assert not ruled & {("岑浩辉", "promotes"), ("龚正", "promotes"), ("岑浩辉", "implements"), ("龚正", "implements")}
+
+
+def test_leaders_seated_on_the_rostrum_attend_the_meeting(extract):
+    r = extract("2024年1月28日上午，河南省第十四届人民代表大会第二次会议在郑州开幕。楼阳生、王凯、孔昌生等省领导在主席台就座。")
+    got = triples(r)
+    for who in ("楼阳生", "王凯", "孔昌生"):
+        assert (who, "participatedIn", "河南省第十四届人民代表大会第二次会议") in got
