@@ -24,7 +24,7 @@ from .link import Linker
 from .normalize import normalize_article
 from .recognize import Recognizer, load_rules
 from .records import Article, DocumentResult, Skipped
-from .relate import extract_relations
+from .relate import extract_relations, goes_without_saying
 from .relmodel import MODEL_FILE, RelationModel
 
 class Pipeline:
@@ -65,7 +65,8 @@ class Pipeline:
     def _relations(self, article, mentions, entities):
         relations = extract_relations(article, mentions, entities, self.kb, self.rules, self.calibration)
         if self.relation_model is not None:
-            relations += self.relation_model.add_relations(article, mentions, entities, relations, self.rules)
+            relations += [r for r in self.relation_model.add_relations(article, mentions, entities, relations, self.rules)
+                          if not goes_without_saying(self.kb, r.subject, r.predicate, r.object)]
         return relations
 
     def _timed(self, article: Article, t: dict[str, float]) -> DocumentResult:

@@ -1726,7 +1726,7 @@ def _slogan(inner: str) -> bool:
 _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(?<=支持|推动|来到|走进|前往|深入))([{HAN}]{{2,3}}[镇乡])"
                                rf"(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等|一名|探索|调研|考察)", re.M)
 # …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
-_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|\d+家)"
+_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|(?<!等)\d+家)"
                            rf"(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商|央企|国企|民企)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 

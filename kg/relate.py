@@ -552,6 +552,14 @@ def _entity_from_kb(kb: KnowledgeBase, eid: str) -> Entity:
 
 
 # --------------------------------------------------------------------------------------
+def goes_without_saying(kb: KnowledgeBase, subject: str, predicate: str, obj: str) -> bool:
+    """中国江苏, 中国上海: that a province or a region of the country lies in it is what every
+    reader knows, not what the article states (annotators leave it out or mark it optional)."""
+    e, o = kb.get(subject), kb.get(obj)
+    return predicate == "locatedIn" and e is not None and o is not None and o.category == "country" \
+        and e.located_in == o.id and (e.place_level == 1 or e.category == "region")
+
+
 def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
     text = ctx.text
     places = [m for m in ms if ctx.type_of(m) == "Place"]
@@ -560,7 +568,8 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         if ea is None:
             continue
         for b in places:
-            if a is b or ea.located_in != b.entity_id:
+            if a is b or ea.located_in != b.entity_id or \
+                    goes_without_saying(ctx.kb, a.entity_id, "locatedIn", b.entity_id):
                 continue
             gap = a.start - b.end if b.end <= a.start else b.start - a.end
             limit = 40 if ctx.article.language == "en" else 12

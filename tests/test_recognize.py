@@ -733,3 +733,9 @@ def test_a_department_after_a_concurrent_post_or_that_body(extract):
     orgs = names(r, "Organization")
     assert {"国家发展和改革委员会人事司", "国家发展和改革委员会体制改革综合司"} <= orgs
     assert not any("兼" in n or "该委" in n for n in orgs)
+
+
+def test_a_count_after_etc_closes_a_company_list_without_joining_the_last_name(extract):
+    r = extract("中国华能、中国大唐、中国电建等央企都是国务院国资委监管的中央企业，中国华能、中国大唐、中国电建等3家央企均在北京。")
+    orgs = names(r, "Organization")
+    assert not any(n.endswith("等") for n in orgs)

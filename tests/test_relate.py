@@ -780,3 +780,10 @@ def test_leaders_seated_on_the_rostrum_attend_the_meeting(extract):
     got = triples(r)
     for who in ("楼阳生", "王凯", "孔昌生"):
         assert (who, "participatedIn", "河南省第十四届人民代表大会第二次会议") in got
+
+
+def test_a_province_is_not_stated_to_lie_in_its_country_but_a_city_in_its_province(extract):
+    r = extract("世界智能制造大会自2018年起在中国江苏南京举办。")
+    got = triples(r)
+    assert not any(p == "locatedIn" and o == "中国" for s, p, o in got)
+    assert ("南京市", "locatedIn", "江苏省") in got
