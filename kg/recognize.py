@@ -605,6 +605,38 @@ class ChinesePatterns:
                 length = self._name_length_at(text, p)
         yield from self._names_before_titles(text)
         yield from self._names_before_group_titles(text)
+        yield from self._names_listed_attending(text)
+
+    def _names_listed_attending(self, text):
+        """王永康、张雨浦、王兆力、贾玉梅出席会议: three or more names listed bare before a verb of
+        attending are people, when every item reads as a personal name and none is a known
+        place or body (江苏、浙江、上海参加 is a list of provinces)."""
+        for m in _ATTENDING_LIST.finditer(text):
+            items, pos = [], m.start(1)
+            for item in m.group(1).split("、"):
+                items.append((pos, pos + len(item)))
+                pos += len(item) + 1
+            # the first item: the words before the list are not part of it (会议由X主持，A、B出席)
+            first_start, first_end = items[0]
+            length = next((n for n in (3, 2, 4) if first_end - n >= first_start
+                           and self._listed_name(text[first_end - n:first_end])), 0)
+            if not length:
+                continue
+            items[0] = (first_end - length, first_end)
+            if all(self._listed_name(text[a:b]) for a, b in items):
+                for a, b in items:
+                    yield Candidate(a, b, "Person", "title_name", 0.6)
+
+    def _listed_name(self, name: str) -> bool:
+        """A list item that reads as a personal name whole: a surname and one to three more
+        characters, no common word, no post, and no known place or body (江苏, 华为)."""
+        if not 2 <= len(name) <= 4 or not (name[:1] in self.surnames or name[:2] in self.surnames):
+            return False
+        if len(name) == 4 and name[:2] not in self.surnames:
+            return False
+        if _frequent_word(name) or name[-1] in "副等在于" or (self.post_re and self.post_re.search(name)):
+            return False
+        return not any(e.type != "Person" for e in self.kb.candidates(name))
 
     def _names_before_group_titles(self, text):
         """王凯、孔昌生、孙守刚等省领导: the names listed before 等 and a group of leaders."""
@@ -1728,6 +1760,7 @@ _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(
 # …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
 _COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|(?<!等)\d+家)"
                            rf"(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商|央企|国企|民企)")
+_ATTENDING_LIST = re.compile(rf"((?:[{HAN}]{{2,12}}、){{2,}}[{HAN}]{{2,4}})(?:等(?:同志|领导)?)?(?:出席|参加|列席|陪同|在主席台)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 

@@ -739,3 +739,12 @@ def test_a_count_after_etc_closes_a_company_list_without_joining_the_last_name(e
     r = extract("中国华能、中国大唐、中国电建等央企都是国务院国资委监管的中央企业，中国华能、中国大唐、中国电建等3家央企均在北京。")
     orgs = names(r, "Organization")
     assert not any(n.endswith("等") for n in orgs)
+
+
+def test_names_listed_bare_before_attending_are_people_but_not_a_list_of_provinces(kb):
+    patterns = ChinesePatterns(kb, load_rules())
+    text = ("2021年6月11日，黑龙江省委常委会召开会议，张庆伟主持。王永康、张雨浦、王兆力、聂云凌出席会议。"
+            "江苏、浙江、上海参加了长三角地区主要领导座谈会。")
+    got = {text[c.start:c.end] for c in patterns.title_names(text)}
+    assert {"王永康", "张雨浦", "王兆力", "聂云凌"} <= got
+    assert not {"江苏", "浙江", "上海"} & got
