@@ -142,6 +142,11 @@ class ChinesePatterns:
         # 市领导程亮、刘庆东: a group of leaders before a list of names, but no post of anyone's
         group_titles = list(rules.get("group_titles", ()))
         self.group_title_re = re.compile(f"(?:{_alternation(group_titles)})") if group_titles else None
+        # 王永康、张雨浦、王兆力出席: names listed bare before a verb of attending
+        attending = list(rules.get("attendance_list_verbs", ()))
+        self.attending_list_re = re.compile(
+            rf"((?:[{HAN}]{{2,12}}、){{2,}}[{HAN}]{{2,4}})(?:等(?:同志|领导)?)?(?:{_alternation(attending)})"
+        ) if attending else None
         self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
         self.name_then_post_re = re.compile(
             f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{_alternation(self.implying_posts + ['同志'])})"
@@ -611,7 +616,9 @@ class ChinesePatterns:
         """王永康、张雨浦、王兆力、贾玉梅出席会议: three or more names listed bare before a verb of
         attending are people, when every item reads as a personal name and none is a known
         place or body (江苏、浙江、上海参加 is a list of provinces)."""
-        for m in _ATTENDING_LIST.finditer(text):
+        if self.attending_list_re is None:
+            return
+        for m in self.attending_list_re.finditer(text):
             items, pos = [], m.start(1)
             for item in m.group(1).split("、"):
                 items.append((pos, pos + len(item)))
@@ -648,7 +655,7 @@ class ChinesePatterns:
             end, found = m.start() - 1, []
             while True:
                 start = max(text.rfind(c, 0, end) for c in "、，,。；：:“”（(\n ") + 1
-                if not 2 <= end - start <= 4 or self._name_length_at(text, start) != end - start:
+                if not self._listed_name(text[start:end]):
                     break
                 found.append((start, end))
                 if text[start - 1:start] != "、":
@@ -1760,7 +1767,6 @@ _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(
 # …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
 _COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|(?<!等)\d+家)"
                            rf"(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商|央企|国企|民企)")
-_ATTENDING_LIST = re.compile(rf"((?:[{HAN}]{{2,12}}、){{2,}}[{HAN}]{{2,4}})(?:等(?:同志|领导)?)?(?:出席|参加|列席|陪同|在主席台)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 
