@@ -270,7 +270,6 @@ class Linker:
             if len(exact) == 1:
                 return exact[0]       # "Zhong Shan": the minister, not Zhongshan (kg.kb.written_as)
 
-
         def support(e: KBEntry, counts: Counter = regions) -> float:
             # a mention of the whole country confirms nothing: every body lies in it
             return sum(counts.get(a, 0) for a in self.kb.ancestors(e.id)

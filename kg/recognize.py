@@ -210,6 +210,11 @@ class ChinesePatterns:
         self.institution_re = re.compile(f"(?:{_alternation(rules.get('institution_suffixes', ()))})")
         self.institution_followers = tuple(rules.get("institution_followers", ()))
         self.trade_list_words = tuple(rules.get("trade_list_words", ()))
+        # …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
+        heads = list(rules.get("company_list_heads", ()))
+        self.company_list_re = re.compile(
+            rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|(?<!等)\d+家)"
+            rf"(?:[{HAN}]{{0,6}}?)(?:{_alternation(heads)})") if heads else None
         # the words that end a name in a list (之江实验室和西湖大学: 和 separates two names)
         self.list_item_endings = tuple(rules.get("institution_suffixes", ())) + tuple(self.company_suffixes) + \
             tuple(rules.get("list_item_endings", ()))
@@ -634,14 +639,22 @@ class ChinesePatterns:
                 for a, b in items:
                     yield Candidate(a, b, "Person", "title_name", 0.6)
 
-    def _listed_name(self, name: str) -> bool:
-        """A list item that reads as a personal name whole: a surname and one to three more
-        characters, no common word, no post, and no known place or body (江苏, 华为)."""
-        if not 2 <= len(name) <= 4 or not (name[:1] in self.surnames or name[:2] in self.surnames):
+    def _name_shape(self, name: str) -> bool:
+        """Whether ``name`` is shaped as a personal name: 2 to 4 Han characters after a surname
+        (a two-character one for four), not a word jieba's dictionary knows well (总书记关于…), and
+        not ending in a character that ends a title or a clause instead (副, 等, 在, 于)."""
+        if not 2 <= len(name) <= 4 or not all(_HAN_RE.match(c) for c in name):
+            return False
+        if not (name[:1] in self.surnames or name[:2] in self.surnames):
             return False
         if len(name) == 4 and name[:2] not in self.surnames:
             return False
-        if _frequent_word(name) or name[-1] in "副等在于" or (self.post_re and self.post_re.search(name)):
+        return not (_frequent_word(name) or name[-1] in "副等在于")
+
+    def _listed_name(self, name: str) -> bool:
+        """A list item that reads as a personal name whole: a name's shape, no post, and no known
+        place or body (江苏, 华为)."""
+        if not self._name_shape(name) or (self.post_re and self.post_re.search(name)):
             return False
         return not any(e.type != "Person" for e in self.kb.candidates(name))
 
@@ -671,15 +684,11 @@ class ChinesePatterns:
         best = None
         for length in (3, 2, 4):
             name = text[p:p + length]
-            if len(name) < length or not all(_HAN_RE.match(c) for c in name):
-                continue
-            if not (name[:1] in self.surnames or name[:2] in self.surnames):
-                continue
-            if length == 4 and name[:2] not in self.surnames:
+            if len(name) < length or not self._name_shape(name):
                 continue
             boundary = self._person_boundary(text, p + length)
-            if not boundary or _frequent_word(name) or name[-1] in "副等在于":
-                continue          # 总书记关于…: a word jieba's dictionary knows well is not a name
+            if not boundary:
+                continue
             if name[-1] == "正" and _frequent_word(text[p + length - 1:p + length + 1]):
                 continue          # 李强正在: 正 begins 正在; but 龚正 is a name
             if length == 2 and name[0] in self.travel_chars and name[1] in self.province_chars:
@@ -1113,7 +1122,9 @@ class ChinesePatterns:
     def listed_companies(self, text):
         """引进隆基、晶科、东方日升、福莱特、通威等行业头部企业: the short names listed before
         等…企业 are companies, known or not."""
-        for m in _COMPANY_LIST.finditer(text):
+        if self.company_list_re is None:
+            return
+        for m in self.company_list_re.finditer(text):
             # 陶瓷、铝型材、五金等传统产业中小企业, 压缩机、电机…等配套企业: trades or parts
             if any(w in text[m.end(1):m.end()] for w in self.trade_list_words):
                 continue
@@ -1764,9 +1775,6 @@ def _slogan(inner: str) -> bool:
 
 _TOWN_NAMED_ALONE = re.compile(rf"(?:^|(?<=[、，。；：\s在和与及”])|(?<=支持|推动|来到|走进|前往|深入))([{HAN}]{{2,3}}[镇乡])"
                                rf"(?=[、，。；和与及]|党委|人民政府|政府|介绍|发言|作|等|一名|探索|调研|考察)", re.M)
-# …等行业头部企业, …等10家央企, …农夫山泉5家民营企业: a count of firms may close the list without 等
-_COMPANY_LIST = re.compile(rf"((?:[{HAN}A-Za-z]{{2,10}}、){{2,}}[{HAN}A-Za-z]{{2,10}})(?:等(?:\d+家)?|(?<!等)\d+家)"
-                           rf"(?:[{HAN}]{{0,6}}?)(?:企业|公司|集团|车企|厂商|央企|国企|民企)")
 _PREPOSITIONS = frozenset("到在向把对为与和及从")
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from .calibrate import Calibration, load_calibration
 from .kb import COUNTY_CATEGORIES, KnowledgeBase, is_latin
+from .link import corpus_entity_id, county_body_name
 from .normalize import split_sentences
 from .recognize import CAMPUS, load_rules
 from .records import Article, Entity, Mention, Relation, Sentence
@@ -402,8 +403,6 @@ def _region_body_for(ctx, place_id: str, titles):
     place = ctx.kb.get(place_id) if found is None else None
     if place is None or place.category not in COUNTY_CATEGORIES:
         return found
-    from .link import corpus_entity_id, county_body_name
-
     name = county_body_name(place, "县委" if party else "县政府")
     eid = corpus_entity_id("Organization", name)
     return ctx.entities.setdefault(eid, Entity(id=eid, type="Organization", name=name))
@@ -803,8 +802,6 @@ def press_conferences(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict)
         date = _briefing_date(ctx, text[host.end:mt.start()])
         if not date:
             continue          # no day given: one body's briefings on other days would be one node
-        from .link import corpus_entity_id
-
         name = f"{ctx.entities[host.entity_id].name}{date}{mt.group(1)}"
         eid = corpus_entity_id("Event", name)
         event = ctx.entities.setdefault(eid, Entity(id=eid, type="Event", name=name))
