@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "ner"
 DEFAULT_BUILD = ROOT / "build" / "ner"
 DEFAULT_OUT = ROOT / "kg" / "data" / "models" / "zh_ner"
+DEFAULT_CALIBRATION = ROOT / "kg" / "data" / "calibration"
 CONFIG = Path(__file__).resolve().parent / "ner.cfg"
 
 CLUENER_MAP = {"name": "PER", "government": "ORG", "company": "ORG", "organization": "ORG",
@@ -160,6 +161,72 @@ def mark_positions_missing(records: list[Record], positions: dict[str, int]) -> 
     return marked
 
 
+# policykg's own annotated articles (kg/data/calibration): policy news, the domain
+# --------------------------------------------------------------------------------------
+CALIBRATION_LABELS = {"Person": "PER", "Organization": "ORG", "Place": "LOC"}
+
+
+def article_number(name: str) -> int | None:
+    m = re.match(r"cal_(\d+)", name)
+    return int(m[1]) if m else None
+
+
+def project_gold(text: str, entities: list[dict], to_simplified) -> tuple[list, list]:
+    """Entity spans of ``text`` from a gold file's names and aliases (the gold gives names,
+    not offsets): every occurrence of a form, longest first. Persons, organizations and
+    places become PER/ORG/LOC; a Policy, Program or Event name, and any optional entity, is
+    *missing* (neither taught as an entity nor as outside), and so are the names inside it."""
+    forms = []
+    for ent in entities:
+        label = None if ent.get("optional") else CALIBRATION_LABELS.get(ent.get("type"))
+        for form in {ent.get("name", ""), *ent.get("aliases", [])}:
+            form = to_simplified(form.strip())
+            if len(form) >= 2 and re.search("[\u4e00-\u9fff]", form):
+                forms.append((form, label))
+    spans = []
+    for form, label in forms:
+        start = text.find(form)
+        while start >= 0:
+            spans.append((start, start + len(form), label))
+            start = text.find(form, start + 1)
+    kept = _drop_overlaps(spans)
+    ents = [(s, e, lab) for s, e, lab in kept if lab]
+    missing = [(s, e) for s, e, lab in kept if not lab]
+    return ents, missing
+
+
+def read_calibration(folder: Path, hold_out_from: int | None = None) -> tuple[list[Record], list[Record]]:
+    """The Chinese articles of ``folder``/corpus as the pipeline reads them (ingested,
+    normalized, in Simplified characters, cut into the pieces :mod:`kg.ner` gives the model),
+    labelled from ``folder``/gold. Articles numbered ``hold_out_from`` or more are returned
+    apart (second list) and not trained on."""
+    sys.path.insert(0, str(ROOT))
+    from kg.ingest import read_article
+    from kg.ner import text_pieces
+    from kg.normalize import normalize_article, to_simplified
+
+    train, test = [], []
+    for gold_file in sorted((folder / "gold").glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        if gold.get("language") == "en":
+            continue
+        article = normalize_article(read_article(folder / "corpus" / gold["doc"]))
+        text = article.simplified or article.text
+        ents, missing = project_gold(text, gold["entities"], to_simplified)
+        number = article_number(gold["doc"])
+        into = test if hold_out_from is not None and number is not None and number >= hold_out_from else train
+        for s, e in text_pieces(text, MAX_LEN):
+            inside = lambda a, b: s <= a and b <= e                      # noqa: E731
+            crossing = [(a, b) for a, b, *_ in ents + [(m[0], m[1]) for m in missing]
+                        if a < e and b > s and not inside(a, b)]
+            into.append(Record(text[s:e],
+                               [(a - s, b - s, lab) for a, b, lab in ents if inside(a, b)],
+                               [(a - s, b - s) for a, b in missing if inside(a, b)]
+                               + [(max(a, s) - s, min(b, e) - s) for a, b in crossing],
+                               f"calibration/{gold['doc']}"))
+    return train, test
+
+
 # --------------------------------------------------------------------------------------
 # Capping sentence length
 # --------------------------------------------------------------------------------------
@@ -234,8 +301,10 @@ def write_docbin(nlp, records: list[Record], path: Path) -> None:
     db.to_disk(path)
 
 
-def prepare(data: Path, build: Path) -> dict:
-    """Read, split, cap and write train/dev/test .spacy files; return the split statistics."""
+def prepare(data: Path, build: Path, calibration: Path | None = None,
+            hold_out_from: int | None = None) -> dict:
+    """Read, split, cap and write train/dev/test (and domain_test) .spacy files; return the
+    split statistics."""
     import spacy
 
     train, positions = read_cluener(data / "cluener2020" / "train.jsonl", "cluener_train")
@@ -251,10 +320,14 @@ def prepare(data: Path, build: Path) -> dict:
     rest = [bio[i] for i in sorted(order[n_test:])]
     bio_train = [r for r in rest if r.text not in test_texts]
     dropped_dupes = len(rest) - len(bio_train)
-    marked = mark_positions_missing(bio_train, positions)
-    train = train + bio_train
+    domain, domain_test = read_calibration(calibration, hold_out_from) if calibration else ([], [])
+    # Posts (部长, 董事长...) are not annotated in these corpora either.
+    marked = mark_positions_missing(bio_train + domain + domain_test, positions)
+    train = train + bio_train + domain
 
     splits = {"train": train, "dev": dev, "test": test}
+    if domain_test:
+        splits["domain_test"] = domain_test
     nlp = spacy.blank("zh")
     stats = {}
     for name, records in splits.items():
@@ -263,9 +336,16 @@ def prepare(data: Path, build: Path) -> dict:
         stats[name] = {"sentences": len(records), "docs": len(capped),
                        "chars": sum(len(r.text) for r in capped),
                        "entities": sum(len(r.ents) for r in capped)}
+        if name == "train":
+            stats["train"]["from_calibration"] = {
+                "docs": len(domain), "chars": sum(len(r.text) for r in domain),
+                "entities": sum(len(r.ents) for r in domain)}
         if name == "test":
             (build / "test_texts.json").write_text(
                 json.dumps([r.text for r in capped], ensure_ascii=False), encoding="utf-8")
+    if not domain_test:
+        (build / "domain_test.spacy").unlink(missing_ok=True)     # from an earlier run
+    stats["calibration_held_out_from"] = hold_out_from if domain_test else None
     stats["held_out_duplicates_removed_from_train"] = dropped_dupes
     stats["position_words_marked_missing"] = marked
     return stats
@@ -274,7 +354,18 @@ def prepare(data: Path, build: Path) -> dict:
 # --------------------------------------------------------------------------------------
 # Fitting training into the time budget
 # --------------------------------------------------------------------------------------
-def calibrate(build: Path, seconds: float = 15.0, sizes=(100, 1000)) -> dict:
+def arch_overrides(width: int | None = None, depth: int | None = None) -> dict[str, int]:
+    """Config overrides of the tok2vec encoder's size (``scripts/ner.cfg`` when None): the
+    encoder is most of the model's inference time."""
+    out = {}
+    if width:
+        out["components.tok2vec.model.encode.width"] = width
+    if depth:
+        out["components.tok2vec.model.encode.depth"] = depth
+    return out
+
+
+def calibrate(build: Path, seconds: float = 15.0, sizes=(100, 1000), overrides=None) -> dict:
     """Time nlp.update on this machine with the real config and spaCy's own batcher, at the
     smallest and the largest batch size of the schedule (median seconds per step), and the
     evaluation of the dev set."""
@@ -286,7 +377,8 @@ def calibrate(build: Path, seconds: float = 15.0, sizes=(100, 1000)) -> dict:
     from spacy.util import load_config, load_model_from_config
 
     config = load_config(CONFIG, overrides={"paths.train": str(build / "train.spacy"),
-                                            "paths.dev": str(build / "dev.spacy")})
+                                            "paths.dev": str(build / "dev.spacy"),
+                                            **(overrides or {})})
     nlp = load_model_from_config(config, auto_fill=True)
     examples = list(Corpus(build / "train.spacy")(nlp))
     random.Random(1).shuffle(examples)
@@ -340,7 +432,7 @@ def steps_for_budget(seconds: float, cal: dict, start=100, stop=1000, compound=1
 # --------------------------------------------------------------------------------------
 # Training, evaluation, export
 # --------------------------------------------------------------------------------------
-def train(build: Path, max_steps: int, deadline_s: float | None = None) -> dict:
+def train(build: Path, max_steps: int, deadline_s: float | None = None, overrides=None) -> dict:
     """Run ``spacy train``; past ``deadline_s`` (a loaded machine runs slower than it was
     calibrated) stop it right after its next evaluation, when model-best is on disk."""
     import signal
@@ -351,6 +443,8 @@ def train(build: Path, max_steps: int, deadline_s: float | None = None) -> dict:
     cmd = [sys.executable, "-m", "spacy", "train", str(CONFIG), "--output", str(out),
            "--paths.train", str(build / "train.spacy"), "--paths.dev", str(build / "dev.spacy"),
            "--training.max_steps", str(max_steps)]
+    for key, value in (overrides or {}).items():
+        cmd += [f"--{key}", str(value)]
     print("$", " ".join(cmd), flush=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -499,7 +593,13 @@ def evaluate(model_dir: Path, build: Path) -> dict:
                 "POSITION predictions ignored: these corpora do not annotate posts)", held_out)
     print_table(f"CLUENER2020 dev ({len(dev)} docs; book/game/movie/scene missing)", cluener)
     print(f"\ninference: {cps:,.0f} chars/s (nlp.pipe over the held-out texts, 1 process)")
-    return {"held_out_test": held_out, "cluener_dev": cluener, "chars_per_s": round(cps)}
+    results = {"held_out_test": held_out, "cluener_dev": cluener, "chars_per_s": round(cps)}
+    if (build / "domain_test.spacy").exists():
+        domain = list(Corpus(build / "domain_test.spacy")(nlp))
+        results["domain_test"] = score(nlp, domain, labels={"PER", "LOC", "ORG"})
+        print_table(f"policy news held out (calibration articles not trained on, {len(domain)} "
+                    "pieces; labels projected from their gold names)", results["domain_test"])
+    return results
 
 
 def main(argv=None) -> int:
@@ -510,6 +610,14 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=15.0, help="time budget of spacy train")
     ap.add_argument("--max-steps", type=int, default=None,
                     help="train this many steps instead of fitting --minutes")
+    ap.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION,
+                    help="annotated policy news (corpus/ and gold/) trained on beside the public "
+                         "corpora; 'none' for the public corpora alone")
+    ap.add_argument("--hold-out-from", type=int, metavar="N",
+                    help="do not train on calibration articles numbered N or more: score the "
+                         "model on them instead (domain_test in metrics.json)")
+    ap.add_argument("--width", type=int, help="tok2vec width (default: scripts/ner.cfg)")
+    ap.add_argument("--depth", type=int, help="tok2vec depth (default: scripts/ner.cfg)")
     ap.add_argument("--skip-train", action="store_true",
                     help="re-evaluate and export the existing BUILD/model/model-best")
     args = ap.parse_args(argv)
@@ -518,15 +626,19 @@ def main(argv=None) -> int:
         ap.error(f"no CLUENER2020 data under {args.data} (see ../shared/datasets/README.md)")
     args.build.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    stats = prepare(args.data, args.build)
+    calibration = None if str(args.calibration) == "none" else args.calibration
+    if calibration and not (calibration / "gold").is_dir():
+        ap.error(f"no gold/ folder under {calibration} (or pass --calibration none)")
+    stats = prepare(args.data, args.build, calibration, args.hold_out_from)
     print(json.dumps(stats, indent=2), flush=True)
 
     training = {}
+    overrides = arch_overrides(args.width, args.depth)
     if not args.skip_train:
         if args.max_steps:
             max_steps, cal = args.max_steps, {}
         else:
-            cal = calibrate(args.build)
+            cal = calibrate(args.build, overrides=overrides)
             max_steps = steps_for_budget(args.minutes * 60, cal)
             print(f"calibration: {cal['step_s_small'] * 1000:.0f} ms per step of "
                   f"{cal['size_small']} words, {cal['step_s_large'] * 1000:.0f} ms per step of "
@@ -534,7 +646,8 @@ def main(argv=None) -> int:
                   f"{cal['dev_eval_s']:.1f} s -> max_steps {max_steps} for {args.minutes} min",
                   flush=True)
         deadline = None if args.max_steps else args.minutes * 60 * 1.05
-        training = train(args.build, max_steps, deadline)
+        training = train(args.build, max_steps, deadline, overrides)
+        training["architecture"] = overrides
         training["minutes_budget"] = args.minutes
         training["calibration"] = {k: round(v, 6) for k, v in cal.items()}
         (args.build / "training.json").write_text(json.dumps(training, indent=2), encoding="utf-8")
