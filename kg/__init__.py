@@ -18,7 +18,7 @@ __all__ = ["extract_text", "extract_articles", "build_graph", "sparql", "to_netw
 _PIPELINES: dict = {}
 
 
-def _pipeline(ner: str = "rules", ner_model: str | None = None, relations: str = "model"):
+def _pipeline(ner: str = "auto", ner_model: str | None = None, relations: str = "model"):
     """One pipeline per recognizer setting, built on first use (loading models is slow)."""
     key = (ner, ner_model, relations)
     if key not in _PIPELINES:
@@ -43,7 +43,7 @@ def __getattr__(name):
 
 
 def extract_text(text: str, *, file_name: str = "text.txt", language: str = "", title: str = "",
-                 ner: str = "rules", ner_model: str | None = None, relations: str = "model"):
+                 ner: str = "auto", ner_model: str | None = None, relations: str = "model"):
     """Extract entities and relations from one text; returns a :class:`kg.records.DocumentResult`.
 
     ``ner`` adds a statistical recognizer beside the rules, as ``kg build --ner``:
@@ -55,7 +55,7 @@ def extract_text(text: str, *, file_name: str = "text.txt", language: str = "", 
     return _pipeline(ner, ner_model, relations)(Article(file_name=file_name, text=text, language=language, title=title))
 
 
-def extract_articles(paths: Iterable[str | Path], *, ner: str = "rules", ner_model: str | None = None,
+def extract_articles(paths: Iterable[str | Path], *, ner: str = "auto", ner_model: str | None = None,
                      relations: str = "model"):
     """Yield a DocumentResult for every article under ``paths`` (unreadable files are skipped)."""
     from .ingest import iter_articles
@@ -66,7 +66,7 @@ def extract_articles(paths: Iterable[str | Path], *, ner: str = "rules", ner_mod
     yield from extract(articles, _pipeline(ner, ner_model, relations), on_error=lambda article, exc: None)
 
 
-def build_graph(paths_or_texts: Iterable[str | Path], *, ner: str = "rules", ner_model: str | None = None,
+def build_graph(paths_or_texts: Iterable[str | Path], *, ner: str = "auto", ner_model: str | None = None,
                 relations: str = "model"):
     """An rdflib.Graph built from files/folders, or from texts (strings that are not paths)."""
     from .graph import build_graph as _build

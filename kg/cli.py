@@ -32,9 +32,9 @@ def cli():
 @click.option("--out", "-o", "out_dir", default="output", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for graph.ttl and graph.html.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Also write the interactive graph.html.")
-@click.option("--ner", type=click.Choice(["auto", "rules", "spacy", "hanlp"]), default="rules", show_default=True,
-              help="Statistical recognizer beside the rules: none (rules), the shipped spaCy model, a HanLP model, "
-                   "or auto (the spaCy model when shipped).")
+@click.option("--ner", type=click.Choice(["auto", "rules", "spacy", "hanlp"]), default="auto", show_default=True,
+              help="Statistical recognizer beside the rules: auto (the shipped spaCy model, kg/data/models/zh_ner, "
+                   "when it is there), spacy, a HanLP model (hanlp), or none (rules: faster, fewer unlisted names).")
 @click.option("--ner-model", type=click.Path(path_type=Path),
               help="Model folder for --ner hanlp (default: $HANLP_HOME) or --ner spacy.")
 @click.option("--relations", type=click.Choice(["model", "rules"]), default="model", show_default=True,

@@ -37,7 +37,7 @@ class Pipeline:
     """
 
     def __init__(self, kb: KnowledgeBase | None = None, data_dir: str | None = None,
-                 ner: str = "rules", ner_model: str | None = None, calibration=None,
+                 ner: str = "auto", ner_model: str | None = None, calibration=None,
                  relation_model: str | None = "default"):
         self.kb = kb or load_kb(data_dir)
         self.calibration = calibration

@@ -1563,6 +1563,9 @@ class SpanResolver:
             han = all(_HAN_RE.match(c) for c in text)
             if not (han and 2 <= len(text) <= 4 and (text[:1] in self.kb.surnames or text[:2] in self.kb.surnames)):
                 return False
+            if len(text) == 2 and text[0] in self.rules.get("travel_chars", "") and \
+                    text[1] in self.rules.get("province_one_char_names", ""):
+                return False      # 来川, 赴京: going to a province, as for the rules' names
             # a name follows punctuation, a title or a function word, not the middle of a word
             full, i = doc_text(span.doc), span.start_char
             before = full[i - 1] if i > 0 else "。"
@@ -1580,9 +1583,15 @@ class SpanResolver:
             suffixes = tuple(self.rules.get("ner_org_suffixes", ()))
             if len(text) < 4 or not text.endswith(suffixes):
                 return False
-            # the suffix must be a word of its own (国家数据|局), not the end of one (发展|大局)
+            # the suffix must be a word of its own (国家数据|局), not the end of one (发展|大局),
+            # nor the start of one the next character makes (工业经济|处于, 发展格|局面), a post
+            # aside (市财政局|局长)
             word, tag = _last_word(text)
-            return word in suffixes or tag == "nt" or word.endswith(("有限公司", "公司", "集团"))
+            if not (word in suffixes or tag == "nt" or word.endswith(("有限公司", "公司", "集团"))):
+                return False
+            full, j = doc_text(span.doc), span.end_char
+            joined = text[-1:] + full[j:j + 1]
+            return not (len(joined) == 2 and _is_word(joined) and joined not in self._titles())
         if span.label_ == "Place":
             return len(text) >= 3 and text.endswith(tuple(self.rules.get("ner_place_suffixes", ())))
         return False
@@ -1839,6 +1848,13 @@ def _organisation_start(text: str, start: int, end: int, kb, words_before: dict)
     return start + cut
 
 
+def _is_word(text: str) -> bool:
+    """A word of jieba's dictionary (处于, 局面)."""
+    import jieba
+
+    return jieba.dt.FREQ.get(text, 0) > 0
+
+
 def _last_word(text: str) -> tuple[str, str]:
     """The last word of ``text`` and its part of speech, by jieba's dictionary (no HMM
     guesses): "nt" marks the names of bodies it lists (中国科学院, 招商银行)."""
@@ -1883,7 +1899,7 @@ def make_span_resolver(nlp: Language, name: str, data_dir: str | None):
 NER_BACKENDS = ("auto", "rules", "spacy", "hanlp")
 
 
-def build_nlp(lang: str, data_dir: str | None = None, ner: str = "rules", ner_model: str | None = None) -> Language:
+def build_nlp(lang: str, data_dir: str | None = None, ner: str = "auto", ner_model: str | None = None) -> Language:
     """A blank spaCy pipeline for ``lang`` ("zh" or "en") with policykg's components.
 
     ``ner`` picks the statistical recognizer beside the rules for Chinese: "spacy" (the
@@ -1914,7 +1930,7 @@ def build_nlp(lang: str, data_dir: str | None = None, ner: str = "rules", ner_mo
 class Recognizer:
     """Runs the right pipeline for each article and returns plain :class:`Mention` records."""
 
-    def __init__(self, data_dir: str | None = None, ner: str = "rules", ner_model: str | None = None):
+    def __init__(self, data_dir: str | None = None, ner: str = "auto", ner_model: str | None = None):
         self.data_dir, self.ner, self.ner_model = data_dir, ner, ner_model
         self._nlp: dict[str, Language] = {}
 

@@ -627,6 +627,19 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
             (_placed_by_verb(ctx, places, p) or p.end == m.start)), None)
         if place is not None and (ctx.kb.get(m.entity_id) is None or text[place.end:m.start] == "的"):
             ctx.emit(m.entity_id, "locatedIn", place.entity_id, sent, "located_company")
+    # 比亚迪股份有限公司总部位于深圳 / 中信证券注册地在深圳: a body, then where it is
+    stated = _stated_seat(ctx)
+    for m in ms:
+        if ctx.type_of(m) != "Organization":
+            continue
+        mt = stated.match(text, m.end)
+        if mt is None:
+            continue
+        chain = [p for p in places if p.start == mt.end()]
+        while chain and (nxt := next((q for q in places if q.start == chain[-1].end), None)) is not None:
+            chain.append(nxt)
+        if chain:
+            ctx.emit(m.entity_id, "locatedIn", chain[-1].entity_id, sent, "located_stated")
     # 在广州市黄埔区，广州禾信仪器股份有限公司围绕…；在东莞市长安镇，…: a place that opens
     # the sentence frames the companies of its clause
     _companies_in_framed_place(ctx, sent, ms, places)
@@ -706,6 +719,20 @@ def _chain_start(places, p) -> int:
     while (before := next((q for q in places if q.end == start), None)) is not None:
         start = before.start
     return start
+
+
+_SEATS: dict[int, re.Pattern] = {}
+
+
+def _stated_seat(ctx) -> re.Pattern:
+    """位于 / 总部位于 / 注册地在 / 扎根 right after a body's name (rules.yaml's seat_verbs, or
+    seat_words and 在 or a verb): the place that follows is where the body is."""
+    found = _SEATS.get(id(ctx.rules))
+    if found is None:
+        found = _SEATS[id(ctx.rules)] = re.compile(
+            f"(?:(?:{_alternation(ctx.rules['seat_words'])})(?:在|{_alternation(ctx.rules['seat_verbs'])})"
+            f"|{_alternation(ctx.rules['seat_verbs'])})(?:中国)?")
+    return found
 
 
 def _placed_by_verb(ctx, places, p) -> bool:
@@ -840,6 +867,7 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 re.match(rf"(?:[^，。；]{{0,8}}?)(?:{held_words})(?!以来|之后|后|前)", after)) \
                 and not _cited_before(ctx, sent, ev):
             state.setdefault("held_event", ev)    # not 迎接党的二十大胜利召开, …召开以来
+            state["just_held"] = (ev, sent.end)
     if not events and ctx.article.language == "en" and state.get("last_event") is not None and \
             re.match(r"\s*The (?:expo|forum|conference|summit|meeting|fair|event|congress)\b", text[sent.start:sent.end]):
         events = [state["last_event"]]
@@ -926,7 +954,8 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                     ctx.emit(actor.entity_id, "participatedIn", ev.entity_id, sent, "participated_frame")
     # participation: person (or body) + 出席/致辞/主持/参加 + the event of the sentence or the one before
     verbs = ctx.rules["participate_verbs"]
-    event = events[0] if events else (state.get("held_event") or state.get("last_event"))
+    event = events[0] if events else (_held_just_before(ctx, sent, state) or state.get("held_event")
+                                      or state.get("last_event"))
     if event is None:
         return
     for vpos, vend in _participation_verbs(ctx, sent):
@@ -966,6 +995,15 @@ def event_roles(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                 if m.end <= vpos and ctx.type_of(m) == "Person" and m.entity_id != actor.entity_id:
                     ctx.emit(m.entity_id, "participatedIn", event.entity_id, sent, extractor)
     _attendance_after(ctx, sent, ms, events, event)
+
+
+def _held_just_before(ctx: _Ctx, sent: Sentence, state: dict) -> Mention | None:
+    """The event the sentence right before this one said was held (…签约仪式举行。市委书记X…出席):
+    a later paragraph's own event, not the article's first."""
+    held = state.get("just_held")
+    if held is None or ctx.text[held[1]:sent.start].strip():
+        return None
+    return held[0]
 
 
 def _attendance_after(ctx: _Ctx, sent: Sentence, ms: list[Mention], events: list, event: Mention):
@@ -1161,9 +1199,23 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             # 来到同在高新区的阳光电源股份有限公司: a short modifier ending in 的 before the body
             nxt = next((t for t in targets if t.start > after and ctx.type_of(t) == "Organization"
                         and re.fullmatch(r"[^，。；、]{1,14}的", text[after:t.start])), None)
-        while nxt is not None:        # 来到A、B和C: each one of the list
+        if nxt is None:
+            # 先后来到妈湾港、比亚迪股份有限公司: names no rule found may open a list whose first
+            # name found is a known body or a firm (not 走进企业车间、高校实验室)
+            nxt = next((t for t in targets if t.start > after and _UNKNOWN_ITEMS.fullmatch(text, after, t.start)), None)
+            if nxt is not None and ctx.kb.get(nxt.entity_id) is None and \
+                    not getattr(ctx.entities.get(nxt.entity_id), "name", nxt.text).endswith(("公司", "集团")):
+                nxt = None
+        while nxt is not None:        # 来到A、B和C: each one of the list (with unknown names between)
             ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
-            nxt = next((t for t in targets if t.start > nxt.end and text[nxt.end:t.start] in ("、", "和", "及", "与")), None)
+            nxt = next((t for t in targets if t.start > nxt.end and (text[nxt.end:t.start] in ("、", "和", "及", "与")
+                        or _UNKNOWN_BETWEEN.fullmatch(text, nxt.end, t.start))), None)
+
+
+#: Items of a list that no rule recognised: short names, each closed by 、
+_UNKNOWN_ITEMS = re.compile(r"(?:[^、，。；,;：:\s的]{2,12}、)+")
+#: ... and between two recognised ones: 、妈湾港、 or 、创维科技工业园和
+_UNKNOWN_BETWEEN = re.compile(r"、(?:[^、，。；,;：:\s的]{2,12}、)*[^、，。；,;：:\s的]{2,12}[、和及与]")
 
 
 

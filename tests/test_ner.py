@@ -1,5 +1,7 @@
 """The statistical NER components of kg/ner.py (the shipped model; HanLP when installed)."""
 import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 import spacy
@@ -24,6 +26,52 @@ def test_the_trained_model_is_shipped_small_with_its_metrics():
     assert (MODEL_DIR / "metrics.json").is_file()
     size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
     assert size < 15_000_000
+    metrics = json.loads((MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    # trained on policy news too (the project's annotated articles), not only the public corpora
+    assert metrics["data"]["train"]["from_calibration"]["docs"] > 1000
+
+
+_train_spec = importlib.util.spec_from_file_location(
+    "train_ner", Path(__file__).resolve().parents[1] / "scripts" / "train_ner.py")
+train_ner = importlib.util.module_from_spec(_train_spec)
+_train_spec.loader.exec_module(train_ner)
+
+
+def test_gold_names_are_projected_onto_the_text_as_training_spans():
+    from kg.normalize import to_simplified
+
+    text = "国务院总理李强在北京主持召开国务院常务会议，审议通过《北京市促进人工智能发展条例》。"
+    entities = [
+        {"id": "li_qiang", "type": "Person", "name": "李强", "aliases": []},
+        {"id": "state_council", "type": "Organization", "name": "国务院", "aliases": ["國務院"]},
+        {"id": "beijing", "type": "Place", "name": "北京市", "aliases": ["北京"]},
+        {"id": "reg", "type": "Policy", "name": "北京市促进人工智能发展条例", "aliases": []},
+        {"id": "meeting", "type": "Event", "name": "国务院常务会议", "aliases": [], "optional": True},
+    ]
+    ents, missing = train_ner.project_gold(text, entities, to_simplified)
+    spans = {(text[s:e], label) for s, e, label in ents}
+    assert spans == {("国务院", "ORG"), ("李强", "PER"), ("北京", "LOC")}
+    # a policy's name (and the place inside it) and an optional entity are neither taught as
+    # entities nor as "outside"
+    assert {text[s:e] for s, e in missing} == {"北京市促进人工智能发展条例", "国务院常务会议"}
+
+
+def test_calibration_articles_become_pieces_and_later_ones_are_held_out(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "gold").mkdir()
+    articles = {"cal_1_a": "工业和信息化部部长金壮龙在合肥调研。", "cal_2_b": "安徽省省长王清宪会见客人。"}
+    for name, text in articles.items():
+        (tmp_path / "corpus" / f"{name}.txt").write_text(text, encoding="utf-8")
+    golds = {"cal_1_a": [{"id": "jzl", "type": "Person", "name": "金壮龙", "aliases": []},
+                         {"id": "hefei", "type": "Place", "name": "合肥市", "aliases": ["合肥"]}],
+             "cal_2_b": [{"id": "wqx", "type": "Person", "name": "王清宪", "aliases": []}]}
+    for name, ents in golds.items():
+        (tmp_path / "gold" / f"{name}.json").write_text(json.dumps(
+            {"doc": f"{name}.txt", "language": "zh-Hans", "entities": ents, "relations": []},
+            ensure_ascii=False), encoding="utf-8")
+    train, test = train_ner.read_calibration(tmp_path, hold_out_from=2)
+    assert [(r.text[s:e], lab) for r in train for s, e, lab in r.ents] == [("金壮龙", "PER"), ("合肥", "LOC")]
+    assert [(r.text[s:e], lab) for r in test for s, e, lab in r.ents] == [("王清宪", "PER")]
 
 
 def test_finds_a_person_and_an_organization(nlp):
@@ -157,6 +205,23 @@ def test_a_model_organization_needs_its_suffix_as_a_word_of_its_own():
     found = _resolved(text, [("国家数据局", "Organization"), ("国家发展大局", "Organization")])
     assert ("国家数据局", "Organization") in found
     assert ("国家发展大局", "Organization") not in found       # 大局 is a word, not 局
+
+
+def test_a_model_organization_may_end_with_an_office_or_a_plant():
+    # rules.yaml's ner_org_suffixes: a 处 (division), a 工厂 (plant), still as words of their own
+    text = "坂田街道办事处和上汽大众安亭工厂参加活动，他们相处融洽。"
+    found = _resolved(text, [("坂田街道办事处", "Organization"), ("上汽大众安亭工厂", "Organization"),
+                             ("他们相处", "Organization")])
+    assert ("坂田街道办事处", "Organization") in found
+    assert ("上汽大众安亭工厂", "Organization") in found
+    assert ("他们相处", "Organization") not in found         # 相处 is a word, not 处
+
+
+def test_a_model_organization_does_not_end_inside_the_next_word():
+    text = "总的看，工业经济处于恢复增长的关键期。市财政局局长出席。"
+    found = _resolved(text, [("工业经济处", "Organization"), ("市财政局", "Organization")])
+    assert ("工业经济处", "Organization") not in found       # 处于, not a division
+    assert ("市财政局", "Organization") in found             # 局长 is a post
 
 
 def test_a_generic_body_is_not_a_name_even_when_a_model_says_so():

@@ -10,9 +10,16 @@ def spans(nlp, text):
 
 
 def test_components_are_registered_factories():
-    nlp = build_nlp("zh")
+    nlp = build_nlp("zh", ner="rules")
     assert nlp.pipe_names == ["kg_kb_ruler", "kg_pattern_recognizer", "kg_span_resolver"]
     assert "kg_kb_ruler" in spacy.registry.factories
+
+
+def test_the_shipped_statistical_ner_is_on_by_default():
+    # auto: the trained model in kg/data/models/zh_ner proposes spans beside the rules
+    assert build_nlp("zh").pipe_names == ["kg_kb_ruler", "kg_pattern_recognizer", "kg_statistical_ner",
+                                          "kg_span_resolver"]
+    assert "kg_statistical_ner" not in build_nlp("en").pipe_names     # a Chinese model
 
 
 def test_knowledge_base_names_and_title_name_pattern():

@@ -787,3 +787,33 @@ def test_a_province_is_not_stated_to_lie_in_its_country_but_a_city_in_its_provin
     got = triples(r)
     assert not any(p == "locatedIn" and o == "中国" for s, p, o in got)
     assert ("南京市", "locatedIn", "江苏省") in got
+
+
+def test_a_body_then_where_its_seat_is(extract):
+    r = extract("比亚迪股份有限公司总部位于深圳，中信证券股份有限公司注册地在深圳。")
+    located = {(r.entities[x.subject].name, r.entities[x.object].name): x.extractor
+               for x in r.relations if x.predicate == "locatedIn"}
+    assert located.get(("比亚迪股份有限公司", "深圳市")) == "located_stated"
+    assert located.get(("中信证券股份有限公司", "深圳市")) == "located_stated"
+    # holding an event somewhere is not being there
+    r = extract("比亚迪股份有限公司在深圳举行新车发布会。")
+    assert not any(x.extractor == "located_stated" for x in r.relations)
+
+
+def test_a_visited_list_may_open_with_names_no_rule_knows(extract):
+    r = extract("2021年7月，工业和信息化部部长肖亚庆先后来到妈湾港、比亚迪股份有限公司、"
+                "华为技术有限公司，了解5G应用情况。")
+    t = triples(r)
+    assert ("肖亚庆", "visited", "比亚迪股份有限公司") in t
+    assert ("肖亚庆", "visited", "华为技术有限公司") in t
+    # ... but not when what follows is no known body or company: a list of kinds of places
+    r = extract("省委书记信长星走进企业车间、高校实验室和创新平台，就产业科技创新开展调研。")
+    assert not any(p == "visited" and o == "高校实验室" for _, p, o in triples(r))
+
+
+def test_attending_goes_to_the_event_held_in_the_sentence_before(extract):
+    r = extract("4月19日，河东区工业强区招商引资项目集中签约仪式举行。\n"
+                "2022年9月21日，费县2022年第三季度招商引资项目集中签约仪式举行。临沂市委书记任刚出席。")
+    t = triples(r)
+    assert ("任刚", "participatedIn", "费县2022年第三季度招商引资项目集中签约仪式") in t
+    assert ("任刚", "participatedIn", "河东区工业强区招商引资项目集中签约仪式") not in t
