@@ -70,7 +70,7 @@ def child_build(args) -> dict:
 
     import jieba
 
-    pipeline = Pipeline()
+    pipeline = Pipeline(ner=args.ner)
     pipeline.recognizer.nlp("zh")
     pipeline.recognizer.nlp("en")
     jieba.setLogLevel(60)
@@ -236,6 +236,8 @@ def main(argv=None):
     ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
     ap.add_argument("--work", default=os.environ.get("KG_BENCH_DIR", "/tmp/kg-bench"), type=Path)
     ap.add_argument("--no-html", dest="html", action="store_false", help="leave graph.html out of the build")
+    ap.add_argument("--ner", default="auto", choices=["auto", "rules", "spacy"],
+                    help="the build's statistical recognizer (kg build --ner; default auto, as kg build)")
     ap.add_argument("--parallel", type=int, default=0, metavar="N", help="also time 1,000 articles with N jobs")
     ap.add_argument("--incremental", action="store_true", help="also time rebuilds with 0%% and 1%% changed")
     ap.add_argument("--sparql", action="store_true", help="time the named queries on the largest graph")
@@ -252,7 +254,7 @@ def main(argv=None):
     for n in ([] if args.reuse else sizes):
         c = corpus(n, args.work)
         out = args.work / f"out-{n}"
-        b = _child("build", corpus=c, out=out, jobs=1, html=args.html, fresh=True)
+        b = _child("build", ner=args.ner, corpus=c, out=out, jobs=1, html=args.html, fresh=True)
         j = _child("jieba", corpus=c)
         results["sizes"][n] = {"build": b, "jieba": j}
         print(f"\n== {n:,} articles, {b['chars']:,} characters: build {b['seconds']:.1f}s "
@@ -277,9 +279,9 @@ def main(argv=None):
     if args.incremental:
         n = sizes[-1]
         c, out = corpus(n, args.work), args.work / f"out-{n}"
-        same = _child("build", corpus=c, out=out, jobs=1, html=args.html)
+        same = _child("build", ner=args.ner, corpus=c, out=out, jobs=1, html=args.html)
         changed = _touch(c, max(1, n // 100))
-        after = _child("build", corpus=c, out=out, jobs=1, html=args.html)
+        after = _child("build", ner=args.ner, corpus=c, out=out, jobs=1, html=args.html)
         results["incremental"] = {"unchanged": same, "changed": after, "n_changed": changed}
         print(f"\nincremental, {n:,} articles: nothing changed {same['seconds']:.1f}s ({same['changes']}); "
               f"{changed} changed {after['seconds']:.1f}s ({after['changes']})")
@@ -288,7 +290,7 @@ def main(argv=None):
         c = corpus(1000, args.work)
         runs = {}
         for jobs in (1, args.parallel):
-            runs[jobs] = _child("build", corpus=c, out=args.work / f"out-1000-j{jobs}", jobs=jobs,
+            runs[jobs] = _child("build", ner=args.ner, corpus=c, out=args.work / f"out-1000-j{jobs}", jobs=jobs,
                                 html=args.html, fresh=True)
         s1, sn = runs[1]["seconds"], runs[args.parallel]["seconds"]
         results["parallel"] = {str(k): v for k, v in runs.items()}
@@ -377,6 +379,7 @@ def _child_main(argv):
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--html", action="store_true")
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--ner", default="auto")
     ap.add_argument("--limit", type=int, default=60)
     ap.add_argument("--source", default="memory")
     ap.add_argument("--query")
