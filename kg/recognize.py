@@ -106,6 +106,7 @@ class ChinesePatterns:
         self.kb, self.rules = kb, rules
         self.breaks = set(rules["clause_breaks"])
         self.left_stops = rules["left_stop_words"]
+        self.stop_word_parts = tuple(rules.get("left_stop_word_parts", ()))
         self._stops_by_last: dict[str, list[str]] = {}
         for w in self.left_stops:       # keeps the longest-first order of load_rules
             if w:
@@ -268,6 +269,8 @@ class ChinesePatterns:
             if w == "的" and weak_de:
                 continue
             if i - len(w) >= 0 and text.startswith(w, i - len(w)):
+                if text.startswith(self.stop_word_parts, i - len(w)):
+                    continue      # 绍兴·辽源对口合作交流会: 对 opens the word 对口 here
                 return w
         return None
 

@@ -755,3 +755,10 @@ def test_names_listed_bare_before_attending_are_people_but_not_a_list_of_provinc
     got = {text[c.start:c.end] for c in patterns.title_names(text)}
     assert {"王永康", "张雨浦", "王兆力", "聂云凌"} <= got
     assert not {"江苏", "浙江", "上海"} & got
+
+
+def test_a_stop_word_that_opens_a_longer_word_is_no_left_edge(extract):
+    # 对 stops a name (会议对…), but not where it opens 对口 (rules.yaml left_stop_word_parts)
+    r = extract("绍兴·辽源对口合作交流会在绍兴举行。")
+    assert "绍兴·辽源对口合作交流会" in names(r, "Event")
+    assert "口合作交流会" not in names(r)
