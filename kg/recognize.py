@@ -1594,7 +1594,7 @@ class SpanResolver:
                 return False
             full, j = doc_text(span.doc), span.end_char
             joined = text[-1:] + full[j:j + 1]
-            return not (len(joined) == 2 and _is_word(joined) and joined not in self._titles())
+            return not (len(joined) == 2 and _jieba_frequency(joined) > 0 and joined not in self._titles())
         if span.label_ == "Place":
             return len(text) >= 3 and text.endswith(tuple(self.rules.get("ner_place_suffixes", ())))
         return False
@@ -1849,13 +1849,6 @@ def _organisation_start(text: str, start: int, end: int, kb, words_before: dict)
             cut = pos           # 宜宾引进|宜宾锂宝…, 还委托|国家开发投资集团…, 市政府将会同|市科学技术局
 
     return start + cut
-
-
-def _is_word(text: str) -> bool:
-    """A word of jieba's dictionary (处于, 局面)."""
-    import jieba
-
-    return jieba.dt.FREQ.get(text, 0) > 0
 
 
 def _last_word(text: str) -> tuple[str, str]:

@@ -633,13 +633,9 @@ def locations(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         if ctx.type_of(m) != "Organization":
             continue
         mt = stated.match(text, m.end)
-        if mt is None:
-            continue
-        chain = [p for p in places if p.start == mt.end()]
-        while chain and (nxt := next((q for q in places if q.start == chain[-1].end), None)) is not None:
-            chain.append(nxt)
-        if chain:
-            ctx.emit(m.entity_id, "locatedIn", chain[-1].entity_id, sent, "located_stated")
+        first = next((p for p in places if p.start == mt.end()), None) if mt else None
+        if first is not None:        # 位于东莞松山湖: the innermost of the places named
+            ctx.emit(m.entity_id, "locatedIn", _chain_end(places, first).entity_id, sent, "located_stated")
     # 在广州市黄埔区，广州禾信仪器股份有限公司围绕…；在东莞市长安镇，…: a place that opens
     # the sentence frames the companies of its clause
     _companies_in_framed_place(ctx, sent, ms, places)
@@ -721,18 +717,30 @@ def _chain_start(places, p) -> int:
     return start
 
 
-_SEATS: dict[int, re.Pattern] = {}
+_FROM_RULES: dict[tuple[int, str], object] = {}
+
+
+def _from_rules(ctx, name: str, make):
+    """``make(rules)`` (patterns compiled from rules.yaml), once per rules object."""
+    key = (id(ctx.rules), name)
+    if key not in _FROM_RULES:
+        _FROM_RULES[key] = make(ctx.rules)
+    return _FROM_RULES[key]
 
 
 def _stated_seat(ctx) -> re.Pattern:
     """位于 / 总部位于 / 注册地在 / 扎根 right after a body's name (rules.yaml's seat_verbs, or
     seat_words and 在 or a verb): the place that follows is where the body is."""
-    found = _SEATS.get(id(ctx.rules))
-    if found is None:
-        found = _SEATS[id(ctx.rules)] = re.compile(
-            f"(?:(?:{_alternation(ctx.rules['seat_words'])})(?:在|{_alternation(ctx.rules['seat_verbs'])})"
-            f"|{_alternation(ctx.rules['seat_verbs'])})(?:中国)?")
-    return found
+    return _from_rules(ctx, "seat", lambda rules: re.compile(
+        f"(?:(?:{_alternation(rules['seat_words'])})(?:在|{_alternation(rules['seat_verbs'])})"
+        f"|{_alternation(rules['seat_verbs'])})(?:中国)?"))
+
+
+def _chain_end(places, p):
+    """The last of a run of adjacent places starting with ``p`` (佛山市顺德区 -> 顺德区)."""
+    while (after := next((q for q in places if q.start == p.end), None)) is not None:
+        p = after
+    return p
 
 
 def _placed_by_verb(ctx, places, p) -> bool:
@@ -1220,18 +1228,14 @@ _UNKNOWN_BETWEEN = re.compile(r"、(?:[^、，。；,;：:\s的]{2,12}、)*[^、
 
 
 _CLAUSE_END = re.compile(r"[，,。；;]")
-_DELEGATIONS: dict[int, tuple] = {}
-
-
 def _delegation_patterns(ctx) -> tuple[re.Pattern, re.Pattern]:
     """A delegation or inspection group heading a clause (rules.yaml's delegation_words, or 一行),
     and a person leading one (带领…调研组)."""
-    found = _DELEGATIONS.get(id(ctx.rules))
-    if found is None:
-        words = _alternation(ctx.rules.get("delegation_words", ()))
-        found = _DELEGATIONS[id(ctx.rules)] = (re.compile(f"(?:{words}|一行)"),
-                                               re.compile(f"(?:带领|率领|率|带)[^，。；]{{0,12}}?(?:{words})"))
-    return found
+    def make(rules):
+        words = _alternation(rules.get("delegation_words", ()))
+        return (re.compile(f"(?:{words}|一行)"), re.compile(f"(?:带领|率领|率|带)[^，。；]{{0,12}}?(?:{words})"))
+
+    return _from_rules(ctx, "delegations", make)
 
 
 def _visits_going_to(ctx, sent, ms, state, targets):

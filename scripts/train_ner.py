@@ -216,13 +216,11 @@ def read_calibration(folder: Path, hold_out_from: int | None = None) -> tuple[li
         number = article_number(gold["doc"])
         into = test if hold_out_from is not None and number is not None and number >= hold_out_from else train
         for s, e in text_pieces(text, MAX_LEN):
-            inside = lambda a, b: s <= a and b <= e                      # noqa: E731
-            crossing = [(a, b) for a, b, *_ in ents + [(m[0], m[1]) for m in missing]
-                        if a < e and b > s and not inside(a, b)]
+            # a span the piece cuts through is missing in it (the part inside the piece)
             into.append(Record(text[s:e],
-                               [(a - s, b - s, lab) for a, b, lab in ents if inside(a, b)],
-                               [(a - s, b - s) for a, b in missing if inside(a, b)]
-                               + [(max(a, s) - s, min(b, e) - s) for a, b in crossing],
+                               [(a - s, b - s, lab) for a, b, lab in ents if s <= a and b <= e],
+                               [(max(a, s) - s, min(b, e) - s) for a, b, *label in ents + missing
+                                if a < e and b > s and not (label and s <= a and b <= e)],
                                f"calibration/{gold['doc']}"))
     return train, test
 
