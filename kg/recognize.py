@@ -148,6 +148,15 @@ class ChinesePatterns:
         self.attending_list_re = re.compile(
             rf"((?:[{HAN}]{{2,12}}、){{2,}}[{HAN}]{{2,4}})(?:等(?:同志|领导)?)?(?:{_alternation(attending)})"
         ) if attending else None
+        # 决定任命卢东亮为山西省副省长: the name between a verb of appointing and 为
+        appointing = list(rules.get("appointment_words", ()))
+        self.appointed_re = re.compile(f"(?:{_alternation(appointing)})(?=[{HAN}]{{2,4}}为)") if appointing else None
+        # 王传福担任比亚迪股份有限公司董事长: a name heading a clause, a verb of holding a post
+        # (not 为, which is also "for"), and a post before the clause ends
+        serving = [w for w in rules.get("post_stating_verbs", ()) if len(w) >= 2]
+        self.serving_re = re.compile(
+            rf"(?:^|(?<=[，。；：！？\s]))([{HAN}]{{2,4}}?)(?:{_alternation(rules.get('post_adverbs', ()))})?"
+            rf"(?:{_alternation(serving)})([^，。；！？\n]{{1,40}})", re.M) if serving else None
         self.implying_posts = [p.title for p in kb.posts.values() if p.lang == "zh" and p.implies]
         self.name_then_post_re = re.compile(
             f"(?<![{HAN}])([{HAN}]{{2,3}})(?:{_alternation(self.implying_posts + ['同志'])})"
@@ -233,6 +242,9 @@ class ChinesePatterns:
         lo = max(0, pos - limit)
         while i > lo:
             ch = text[i - 1]
+            if ch == "—" and i - 2 >= lo and i < len(text) and _HAN_RE.match(text[i - 2]) and _HAN_RE.match(text[i]):
+                i -= 1          # 中国—亚欧博览会: one dash between two names joins them (a dash of two breaks)
+                continue
             if ch in self.breaks or ch in "《》()（）[]【】" or ch.isspace():
                 break
             if ch in CLOSE_QUOTES:
@@ -617,8 +629,26 @@ class ChinesePatterns:
                 p += length + 1
                 length = self._name_length_at(text, p)
         yield from self._names_before_titles(text)
+        yield from self._names_appointed(text)
         yield from self._names_before_group_titles(text)
         yield from self._names_listed_attending(text)
+
+    def _names_appointed(self, text):
+        """决定任命卢东亮为山西省副省长, 选举王某为主任: a name after a verb of appointing and
+        before 为 (rules.yaml's appointment_words)."""
+        if self.appointed_re is None:
+            return
+        for m in self.appointed_re.finditer(text):
+            length = next((n for n in (3, 2, 4) if text.startswith("为", m.end() + n)
+                           and self._name_shape(text[m.end():m.end() + n])), 0)
+            if length:
+                yield Candidate(m.end(), m.end() + length, "Person", "title_name", 0.8)
+        if self.serving_re is None or self.post_re is None:
+            return
+        for m in self.serving_re.finditer(text):
+            if self._name_shape(m.group(1)) and self.post_re.search(m.group(2)) and \
+                    not any(e.type != "Person" for e in self.kb.candidates(m.group(1))):
+                yield Candidate(m.start(1), m.end(1), "Person", "title_name", 0.7)
 
     def _names_listed_attending(self, text):
         """王永康、张雨浦、王兆力、贾玉梅出席会议: three or more names listed bare before a verb of
@@ -1566,6 +1596,8 @@ class SpanResolver:
             han = all(_HAN_RE.match(c) for c in text)
             if not (han and 2 <= len(text) <= 4 and (text[:1] in self.kb.surnames or text[:2] in self.kb.surnames)):
                 return False
+            if len(text) == 2 and _jieba_frequency(text) >= COMMON_TWO_CHARACTER_WORD:
+                return False      # 蓝图指出: a common word heads the clause, as for the rules' names
             if len(text) == 2 and text[0] in self.rules.get("travel_chars", "") and \
                     text[1] in self.rules.get("province_one_char_names", ""):
                 return False      # 来川, 赴京: going to a province, as for the rules' names
@@ -1721,6 +1753,12 @@ def _jieba_frequency(word: str) -> int:
 def _frequent_in_jieba(word: str) -> bool:
     """Whether jieba's dictionary holds ``word`` often."""
     return _jieba_frequency(word) >= FREQUENT_WORD
+
+
+#: How often jieba's dictionary must hold a two-character word for a model's span of it not to be
+#: a name (蓝图 333, 高峰 1556, 文件 4288; jieba tags 蓝图 nr). Of the 70 two-character names of
+#: people in the KB, the most frequent as words are 汪洋 275 and 李强 159.
+COMMON_TWO_CHARACTER_WORD = 300
 
 
 def _frequent_word(word: str) -> bool:

@@ -162,48 +162,12 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         if ctx.article.language == "en":
             _english_positions(ctx, sent, ms, person)
             continue
-        pos, group = person.start, []
-        while pos > sent.start:
-            t = _longest_at_end(text, pos, zh_titles)
-            if t:
-                # 浙江省委书记, 美国商务部长: the body's last characters double as the title's
-                # first, so the body mention ends inside the title and is the one meant
-                shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
-                               and ctx.type_of(m) in ("Organization", "Place")), None)
-                if shared is not None:
-                    # 上海市委副书记、市长应勇: the titles after it (市长) are in the list too
-                    titles = group + [t]
-                    if ctx.type_of(shared) == "Organization":
-                        titles = _bind_regional_titles_apart(ctx, sent, person, titles)
-                    _bind_titles(ctx, sent, person, titles, shared, explicit_body=True)
-                    group, pos = [], shared.start
-                    continue
-                group.append(t)
-                pos -= len(t)
-                continue
-            if text[pos - 1] in "、兼":
-                pos -= 1
-                continue
-            body = ending_at.get(pos)
-            if body is None and group and text[pos - 1] in "：:" and pos - 1 > sent.start:
-                # 山东省水利厅：党组书记、厅长黄红光 (a list item headed by its body)
-                body = ending_at.get(pos - 1)
-                if body is not None and ctx.type_of(body) != "Organization":
-                    body = None
-            if body is not None and not group and ctx.type_of(body) == "Organization":
-                # 中共中央政治局常委、…: a body mention that itself ends in a post title
-                t = _longest_at_end(body.text, len(body.text), zh_titles)
-                if t:
-                    _bind_titles(ctx, sent, person, [t], body, explicit_body=True)
-                    pos = body.start
-                    continue
-            if body is None or ctx.type_of(body) not in ("Organization", "Place") or not group:
-                break
-            if ctx.type_of(body) == "Organization":
-                group = _bind_regional_titles_apart(ctx, sent, person, group)
-            _bind_titles(ctx, sent, person, group, body)
-            group = []
-            pos = body.start
+        pos, group = _titles_back(ctx, sent, ms, person, person.start, ending_at)
+        # 国家发展改革委党组成员，国家数据局党组书记、局长刘烈宏 / 重庆市委常委、秘书长，市政府常务副市长
+        # 陈新武: a clause of nothing but bodies and titles before the name's own titles is his too
+        while not group and pos < person.start and text[pos - 1] in "，," and \
+                _titles_only_clause(ctx, sent, pos - 1, ending_at):
+            pos, group = _titles_back(ctx, sent, ms, person, pos - 1, ending_at)
         if group and _bodyless_titles_after_colleague(ctx, sent, ms, person, group, pos):
             group = []
         if group:
@@ -212,9 +176,110 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         t = _longest_at(text, person.end, zh_titles)
         if t:
             _bind_titles(ctx, sent, person, [t], None, after=True)
+        _posts_stated_after(ctx, sent, ms, person)
     if ctx.article.language != "en":
         _shared_titles(ctx, sent, [m for m in ms if ctx.type_of(m) == "Person"])
 
+
+
+def _posts_stated_after(ctx: _Ctx, sent: Sentence, ms: list[Mention], person: Mention):
+    """喻渭蛟为圆通速递股份有限公司董事长, (任命)卢东亮为山西省副省长, 王均金同时担任浙商总会副会长:
+    a verb of holding a post (rules.yaml's post_stating_verbs) after the name, then the body and
+    its titles, to the end of the clause."""
+    text = ctx.text
+    verb = _from_rules(ctx, "post_stating", lambda rules: re.compile(
+        f"(?:{_alternation(rules.get('post_adverbs', ()))})?({_alternation(rules.get('post_stating_verbs', ()))})"))
+    mt = verb.match(text, person.end, sent.end)
+    if mt is None:
+        return
+    pos, body = mt.end(), None
+    starting_at = {m.start: m for m in ms if ctx.type_of(m) in ("Organization", "Place")}
+    if pos in starting_at:
+        body = starting_at[pos]
+        pos = body.end
+    titles = []
+    while (t := _longest_at(text, pos, ctx.zh_titles)) is not None:
+        titles.append(t)
+        pos += len(t)
+        if not text.startswith(("、", "兼"), pos):
+            break
+        pos += 1
+    if not titles or pos < sent.end and not (text.startswith(("职务", "一职"), pos) or text[pos] in "，,。；;、）)"):
+        return
+    if body is None and mt.group(1) == "为":
+        return          # 为企业负责人…: 为 alone is "for" as often as "is"
+    _bind_titles(ctx, sent, person, list(reversed(titles)), body)
+
+
+def _titles_back(ctx: _Ctx, sent: Sentence, ms: list[Mention], person: Mention, end: int, ending_at: dict):
+    """Bind the titles and bodies that run back from ``end`` to ``person``; returns where the
+    run stopped and the titles left with no body."""
+    text = ctx.text
+    zh_titles = ctx.zh_titles
+    pos, group = end, []
+    while pos > sent.start:
+        t = _longest_at_end(text, pos, zh_titles)
+        if t:
+            # 浙江省委书记, 美国商务部长: the body's last characters double as the title's
+            # first, so the body mention ends inside the title and is the one meant
+            shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
+                           and ctx.type_of(m) in ("Organization", "Place")), None)
+            if shared is not None:
+                # 上海市委副书记、市长应勇: the titles after it (市长) are in the list too
+                titles = group + [t]
+                if ctx.type_of(shared) == "Organization":
+                    titles = _bind_regional_titles_apart(ctx, sent, person, titles)
+                _bind_titles(ctx, sent, person, titles, shared, explicit_body=True)
+                group, pos = [], shared.start
+                continue
+            group.append(t)
+            pos -= len(t)
+            continue
+        if text[pos - 1] in "、兼":
+            pos -= 1
+            continue
+        body = ending_at.get(pos)
+        if body is None and group and text[pos - 1] in "：:" and pos - 1 > sent.start:
+            # 山东省水利厅：党组书记、厅长黄红光 (a list item headed by its body)
+            body = ending_at.get(pos - 1)
+            if body is not None and ctx.type_of(body) != "Organization":
+                body = None
+        if body is not None and not group and ctx.type_of(body) == "Organization":
+            # 中共中央政治局常委、…: a body mention that itself ends in a post title
+            t = _longest_at_end(body.text, len(body.text), zh_titles)
+            if t:
+                _bind_titles(ctx, sent, person, [t], body, explicit_body=True)
+                pos = body.start
+                continue
+        if body is None or ctx.type_of(body) not in ("Organization", "Place") or not group:
+            break
+        if ctx.type_of(body) == "Organization":
+            group = _bind_regional_titles_apart(ctx, sent, person, group)
+        _bind_titles(ctx, sent, person, group, body)
+        group = []
+        pos = body.start
+    return pos, group
+
+
+def _titles_only_clause(ctx: _Ctx, sent: Sentence, end: int, ending_at: dict) -> bool:
+    """Whether the clause that ends at ``end`` holds nothing but bodies and titles
+    (国家发展改革委党组成员 / 重庆市委常委、秘书长), from a clause break or the sentence start."""
+    text, pos, titled = ctx.text, end, False
+    while pos > sent.start and text[pos - 1] not in "，,；;：:":
+        t = _longest_at_end(text, pos, ctx.zh_titles)
+        if t:
+            # (重庆市委常委: the body may end inside the title, as in _titles_back)
+            shared = next((m for m in ending_at.values() if pos - len(t) < m.end < pos
+                           and m.start < pos - len(t) + 1 and ctx.type_of(m) in ("Organization", "Place")), None)
+            pos, titled = (shared.start if shared is not None else pos - len(t)), True
+        elif text[pos - 1] in "、兼":
+            pos -= 1
+        elif (body := ending_at.get(pos)) is not None and ctx.type_of(body) in ("Organization", "Place") \
+                and body.start >= sent.start:
+            pos = body.start
+        else:
+            return False
+    return titled and text[end - 1] not in "、兼"
 
 def _bind_regional_titles_apart(ctx, sent, person, titles):
     """中共中央政治局委员、市委书记袁家军: the body named is the first title's (titles run from
@@ -427,10 +492,16 @@ _EN_POSSESSIVE_TITLE = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:chairman|ch
 _EN_REGION_OF = r"(?:(?:north|south|east|west|northeast|northwest|southeast|southwest|central|north-central|south-central)(?:ern)? China's )?"
 #: a title and the "of" before its body: secretary of the …, governor of east China's …
 _EN_TITLE_OF = (r"(?:[\w-]+ ){0,2}?(?:member|head|chief|minister|director|chairman|chairwoman|secretary|secretary-general|"
-                r"governor|mayor|president|premier|manager|vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
+                r"governor|mayor|president|premier|manager|academician|dean|professor|fellow|chancellor|commissioner|"
+                r"vice[ -]\w+|deputy \w+)(?: [\w-]+){0,5}? of (?:the )?"
                 + _EN_REGION_OF)
 #: Li Qiang, a member of the …: the first title of an appositive after a name
-_EN_APPOSITIVE = re.compile(r"^,? (?:who is |is )?(?:also )?(?:a |the )?" + _EN_TITLE_OF, re.IGNORECASE)
+_EN_APPOSITIVE = re.compile(r"^,? (?:who is |is )?(?:also )?(?:an? |the )?" + _EN_TITLE_OF, re.IGNORECASE)
+#: President Guo Dongming of Dalian University of Technology: a capitalised title before the
+#: name, and "of" its body after it
+_EN_TITLE_BEFORE = re.compile(r"\b(?:President|Vice President|Chairman|Chairwoman|Vice Chairman|Director|Director-General|"
+                              r"Dean|Professor|Secretary|Party Secretary|Secretary-General|Chief Executive|CEO|"
+                              r"General Manager|Minister|Vice Minister|Governor|Mayor|Head)\s+$")
 #: … and mayor of Shanghai: the next title of the same appositive
 _EN_NEXT_TITLE = re.compile(r",? and (?:also )?(?:a |the )?" + _EN_TITLE_OF, re.IGNORECASE)
 
@@ -531,6 +602,12 @@ def _english_positions(ctx, sent, ms, person):
                 ctx.emit(person.entity_id, "holdsPosition", gov.id, sent, "en_appositive", word.group(1).title())
         nxt = _EN_NEXT_TITLE.match(text, held.end)
         at, title = (nxt.end(), nxt.group(0)) if nxt else (None, "")
+    # President Guo Dongming of Dalian University of Technology
+    if _EN_TITLE_BEFORE.search(text, max(sent.start, person.start - 30), person.start):
+        org = next((m for m in ms if m.start > person.end and ctx.type_of(m) == "Organization"
+                    and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[person.end:m.start])), None)
+        if org is not None:
+            ctx.emit(person.entity_id, "holdsPosition", org.entity_id, sent, "en_title")
     # Wang Chuanfu, BYD's chairman and president
     org = next((m for m in ms if m.start >= person.end and ctx.type_of(m) == "Organization"
                 and re.fullmatch(r",\s+(?:the\s+)?", text[person.end:m.start])), None)
@@ -1166,6 +1243,8 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     targets = [m for m in ms if ctx.type_of(m) in ("Place", "Organization")]
     if ctx.article.language != "en":
         _visits_going_to(ctx, sent, ms, state, targets)
+    if ctx.article.language == "en":
+        _english_led_delegation(ctx, sent, ms, state, targets)
     found = list(re.finditer(_alternation(verbs), s_text))
     if not found:
         return
@@ -1175,19 +1254,33 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
         if how != "explicit" and state.get("group_leader") is not None and \
                 _delegation_patterns(ctx)[0].search(text, _clause_bounds(ctx, sent, vpos), vpos):
             person, how = state["group_leader"], "carried"      # 调研组首先来到…: the group's leader
+        if ctx.article.language == "en" and how != "explicit":
+            # A delegation led by Gong Zheng … has returned from a visit to France: its leader
+            leader = next((m for m in ms if m.end <= vpos and ctx.type_of(m) == "Person"
+                           and _EN_LED_BY.search(text, sent.start, m.start)
+                           and _EN_LED_BY.search(text, sent.start, m.start).end() == m.start), None)
+            if leader is not None:
+                person, how = leader, "explicit"
         if person is None or (how != "explicit" and re.search(r"\bto\s+$", text[max(0, vpos - 5):vpos])):
             continue          # "the first secretary to visit China": not the sentence's subject
         extractor = "visit_frame" if how == "explicit" else "visit_carried"
         if ctx.article.language == "en":
             after = vpos + len(mt.group(0))
             for t in targets:
-                direct = 0 <= t.start - after <= 1          # visited Shanghai
+                direct = t.start >= after and re.fullmatch(r"\s?(?:the\s+)?", text[after:t.start]) is not None   # visited (the) Shanghai
                 # toured the Munich plant of BMW, visited the headquarters of Huawei
                 direct = direct or t.start > after and ctx.type_of(t) == "Organization" and \
                     _EN_VISITED_SITE.fullmatch(text, after, t.start) is not None
                 if t.start > vpos and (direct or ctx.type_of(t) == "Place" and re.search(
                         r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$", text[max(0, t.start - 20):t.start])):
                     ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
+                    # a visit to France, Italy and Germany: each place of the list
+                    last = t
+                    while how == "explicit" and (nxt := next((u for u in targets if u.start > last.end and ctx.type_of(u) == "Place"
+                                        and _EN_LIST_JOIN.fullmatch(text, last.end, u.start)
+                                        and not _places_it_in(ctx, last, u)), None)) is not None:
+                        ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
+                        last = nxt
             continue
         # 在 X Y 调研: the places between 在 and the verb
         zai = text.rfind("在", sent.start, vpos)
@@ -1266,6 +1359,37 @@ def _visits_going_to(ctx, sent, ms, state, targets):
                          "visit_frame" if how == "explicit" else "visit_carried")
 
 
+def _english_led_delegation(ctx, sent, ms, state, targets):
+    """Guo Dongming led a university delegation to Ningbo, Zhejiang Province: its leader
+    visited the places after "to" (a list of them too)."""
+    text = ctx.text
+    for mt in _EN_LED_DELEGATION.finditer(text, sent.start, sent.end):
+        # (the name may head an earlier clause: Guo Dongming, an academician of …, led …)
+        person, how = _clause_actor(ctx, sent, ms, mt.start(), state, persons_only=True)
+        if person is None or how not in ("explicit", "speaker"):
+            continue
+        last = next((t for t in targets if t.start == mt.end() and ctx.type_of(t) == "Place"), None)
+        while last is not None:
+            ctx.emit(person.entity_id, "visited", last.entity_id, sent, "visit_frame")
+            last = next((u for u in targets if u.start > last.end and ctx.type_of(u) == "Place"
+                         and _EN_LIST_JOIN.fullmatch(text, last.end, u.start)
+                         and not _places_it_in(ctx, last, u)), None)
+
+
+def _places_it_in(ctx, place, nxt) -> bool:
+    """Ningbo, Zhejiang Province: the name after the comma says where the first one is."""
+    listed = ctx.kb.get(place.entity_id)
+    return listed is not None and listed.located_in == nxt.entity_id
+
+
+#: led a (university, business) delegation to …
+_EN_LED_DELEGATION = re.compile(r"\b(?:led|headed)\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){0,4}?"
+                                r"(?:delegation|group|mission|team)\s+(?:on\s+a\s+(?:[\w-]+\s+)?visit\s+)?to\s+(?:the\s+)?")
+#: a delegation or group, then "led by" and its leader's name
+_EN_LED_BY = re.compile(r"\b(?:delegation|group|team|mission)\s+(?:\w+\s+){0,2}?(?:led|headed)\s+by\s+"
+                        r"(?:(?:[A-Z][\w'’-]*|of|the)\s+){0,6}?$")
+#: what joins the items of an English list: ", ", " and ", ", and "
+_EN_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as\s+well\s+as\s+)(?:the\s+)?")
 #: the words between an English visiting verb and the company whose site it names
 _EN_VISITED_SITE = re.compile(
     r"\s+(?:the\s+|a\s+|its\s+)?(?:(?:[A-Z][\w'’-]*|new|main|local|second|first|largest|smart|research|"
@@ -1690,7 +1814,7 @@ def _inside_mention(ms, pos, exclude):
 _REPORT_SAYS = re.compile(r"(?:政府)?(?:工作)?报告(?:还|并|同时|也)?(?:提出|指出|要求|强调|明确|部署|表示|认为)")
 _DELIVERS_REPORT = re.compile(r"作(?:了)?(?:政府|党代会|常委会)?(?:工作)?报告")
 _MEETING_VERB = re.compile(r"(?:还|并|同时|也)?(?:要求|强调|指出|提出|认为|明确|部署|号召|决定|表示|宣称|称|提到|"
-                           r"审议通过|研究通过|原则通过|讨论通过|审议|研究)")
+                           r"审议通过|研究通过|原则通过|讨论通过|表决通过|审议|研究)")
 _MEETING_SAYS = re.compile(r"(?:[^，。；]{1,12}[，,])?(?:这场|此次|本次)?(?:会议|大会|全会|会上)" + _MEETING_VERB.pattern)
 
 

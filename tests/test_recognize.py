@@ -762,3 +762,17 @@ def test_a_stop_word_that_opens_a_longer_word_is_no_left_edge(extract):
     r = extract("绍兴·辽源对口合作交流会在绍兴举行。")
     assert "绍兴·辽源对口合作交流会" in names(r, "Event")
     assert "口合作交流会" not in names(r)
+
+
+def test_one_dash_between_two_names_joins_them_into_one_event(extract):
+    r = extract("第八届中国—亚欧博览会于2024年6月在乌鲁木齐举办。")
+    assert "第八届中国—亚欧博览会" in names(r, "Event")
+    assert "亚欧博览会" not in names(r, "Event")
+
+
+def test_names_appointed_or_stated_with_a_post_are_people(kb):
+    patterns = ChinesePatterns(kb, load_rules())
+    text = "会议决定任命王广华为自然资源部部长。王传福担任比亚迪股份有限公司董事长。大家为企业发展献计献策。"
+    got = {text[c.start:c.end] for c in patterns.title_names(text)}
+    assert {"王广华", "王传福"} <= got
+    assert not any(n.startswith("大家") for n in got)

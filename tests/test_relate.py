@@ -817,3 +817,49 @@ def test_attending_goes_to_the_event_held_in_the_sentence_before(extract):
     t = triples(r)
     assert ("任刚", "participatedIn", "费县2022年第三季度招商引资项目集中签约仪式") in t
     assert ("任刚", "participatedIn", "河东区工业强区招商引资项目集中签约仪式") not in t
+
+
+def test_a_clause_of_bodies_and_titles_before_a_name_is_the_persons(extract):
+    t = triples(extract("会上，国家发展改革委党组成员，国家数据局党组书记、局长刘烈宏作工作报告。"))
+    assert {("刘烈宏", "holdsPosition", "国家数据局"), ("刘烈宏", "holdsPosition", "国家发展和改革委员会")} <= t
+    t = triples(extract("广东省委常委，省政府常务副省长张虎出席活动。"))
+    assert ("张虎", "holdsPosition", "中国共产党广东省委员会") in t
+    # a clause that names a colleague is his, not the next person's
+    t = triples(extract("工业和信息化部部长金壮龙，国家发展改革委副主任赵辰昕出席。"))
+    assert ("赵辰昕", "holdsPosition", "国家发展和改革委员会") in t
+    assert ("赵辰昕", "holdsPosition", "中华人民共和国工业和信息化部") not in t and \
+        ("赵辰昕", "holdsPosition", "工业和信息化部") not in t
+
+
+def test_a_post_stated_after_the_name(extract):
+    r = extract("十三届全国人大常委会第三十七次会议决定任命王广华为自然资源部部长。")
+    assert "王广华" in names(r, "Person")
+    assert any(s == "王广华" and p == "holdsPosition" and o.startswith("自然资源部") for s, p, o in triples(r))
+    t = triples(extract("王传福担任比亚迪股份有限公司董事长，公司总部位于深圳。"))
+    assert ("王传福", "holdsPosition", "比亚迪股份有限公司") in t
+    # 为 with no body named is "for" as often as "is"
+    t = triples(extract("局长张明为企业负责人解答问题。"))
+    assert not any(p == "holdsPosition" and o.startswith("企业") for s, p, o in t)
+
+
+def test_english_visit_to_a_list_of_places_by_a_delegation_leader(extract):
+    t = triples(extract("Premier Li Qiang visited Germany and France in June 2023.", language="en"))
+    assert {("李强", "visited", "德国"), ("李强", "visited", "法国")} <= t
+    t = triples(extract("A delegation led by Vice Premier He Lifeng visited the United Kingdom in January 2025, "
+                        "the first such trip in six years.", language="en"))
+    assert ("何立峰", "visited", "英国") in t
+
+
+def test_english_leader_of_a_delegation_and_titles_around_a_name(extract):
+    t = triples(extract("In June 2023, Premier Li Qiang led a Chinese government delegation to Germany and France.",
+                        language="en"))
+    assert {("李强", "visited", "德国"), ("李强", "visited", "法国")} <= t
+    # the province after a city's name says where the city is; it is not a second stop
+    t = triples(extract("Wang Yi visited Ningbo, Zhejiang Province, in 2024.", language="en"))
+    assert ("王毅", "visited", "宁波市") in t and ("王毅", "visited", "浙江省") not in t
+    r = extract("In 2019, President Qiu Yong of Tsinghua University met the visitors. Professor Zhong Nanshan, an academician "
+                "of the Chinese Academy of Engineering, spoke at the forum.", language="en")
+    ruled = {(r.entities[x.subject].name, x.predicate, r.entities[x.object].name) for x in r.relations
+             if x.extractor != "relation_model"}
+    assert ("Qiu Yong", "holdsPosition", "清华大学") in ruled
+    assert ("Zhong Nanshan", "holdsPosition", "中国工程院") in ruled
