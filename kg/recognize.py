@@ -189,7 +189,9 @@ class ChinesePatterns:
             f"(?:(?<![{HAN}])|(?<=[照据由经在与和及同对向将]))"
             f"(?:省委|市委|区委|县委|州委)(?=、|和|与|及|召开|印发|出台|部署|决定|发布|主办|举办)")
         self.listed_short_re = re.compile(
-            f"(?<=[、，,：:和及与])(?:省|市)[{HAN}]{{2,10}}?(?:委员会|管理局|委|局|厅|办公室|办)(?=[、，,和及与等])")
+            # (not across a preposition: 市发改委在市委、市政府的领导下 is 市发改委, then 市委)
+            f"(?<=[、，,：:和及与])(?:省|市)(?:(?![在的对为将把向从于])[{HAN}]){{2,10}}?(?:委员会|管理局|委|局|厅|办公室|办)"
+            f"(?=[、，,和及与等])")
         cities = [e.name for e in kb.entries.values() if e.type == "Place" and e.name.endswith(("市", "州", "盟"))]
         places = [e.name for e in kb.entries.values() if e.type == "Place" and e.category != "country"
                   and e.name.endswith(("省", "市", "区", "县", "州", "盟"))]
@@ -801,8 +803,9 @@ class ChinesePatterns:
             found = None
             for j in (2, 1, 3):                     # the town's own name, before 镇/乡/街道
                 name_start = m.start() - j
-                if name_start < 2 or not all(_HAN_RE.match(c) for c in text[name_start:m.start()]):
-                    continue
+                if name_start < 2 or not all(_HAN_RE.match(c) for c in text[name_start:m.start()]) or \
+                        any(c in "的在和与及" for c in text[name_start:m.start()]):
+                    continue          # 永宁县的闽宁镇: the town's name is 闽宁
                 if any(text[name_start - k:name_start] in self.place_names
                        and text[name_start - k:name_start].endswith(("市", "县", "区", "旗")) for k in (2, 3, 4, 5)):
                     found = name_start
@@ -840,6 +843,11 @@ class ChinesePatterns:
                 for k in range(7, 1, -1):     # the longest place (马鞍山, not the 鞍山 inside it)
                     start = brand_start - k
                     if start >= 0 and text[start:brand_start] in names:
+                        # 六盘山工业园区: a word jieba knows runs into the place from the left
+                        # (盘山 is a county, 六盘山 a mountain), so the place is not named here
+                        if any(_frequent_in_jieba(text[a:b]) for a in range(max(0, start - 2), start)
+                               for b in range(max(start + 1, a + 3), brand_start + 1)):
+                            return None
                         return start
         return None
 
@@ -1040,6 +1048,16 @@ class ChinesePatterns:
                     # the body's name runs left from its last word to a stop word (主持沪港合作会议)
                     start = self._stop_before(text, m.start() - len(named.group(1)), 14, False)
                     start = max(start, m.start() - len(named.group()))
+            if start is None:
+                # 科技委员会今日举行2025年第一次全体会议: held by the clause's subject, named by its year
+                held = re.search(r"(?:举行|召开)了?((?:\d{4}|今|本|明)年(?:度)?)?$", text[max(0, m.start() - 10):m.start()])
+                clause = text[max(text.rfind(c, 0, m.start()) for c in "，。；\n") + 1:m.start()]
+                # (人大常委会第十八次会议在太原举行第三次全体会议: a sitting of a session named before)
+                if held and not re.search("会议|大会", clause[:-len(held.group())]):
+                    start = m.start() - len(held.group(1) or "")
+                    if m.start() - start < 2:
+                        yield Candidate(start, m.end(), "Event", "congress", 0.65)
+                        continue
             if start is not None and text[start] in "年月日号" and text[start - 1:start].isdigit():
                 start += 1        # 28日中国共产党武汉市第十四届委员会: the date's unit opens no name
             if start is not None and m.start() - start >= 2:

@@ -1235,8 +1235,12 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
     first = next((m for m in ms if ctx.type_of(m) == "Organization"), None)
     opening = text[sent.start:first.start].strip() if first is not None else ""
     # (在同样位于芜湖的埃夫特公司，…: a short modifier ending in 的 may stand before it)
+    # (在中联重科智慧产业城的智能工厂，他…: a site of the company may follow its name, ending in one
+    # of rules.yaml's visit_site_words)
+    site = _from_rules(ctx, "visit_sites", lambda rules: re.compile(
+        rf"\s*[，,]|[^，。；、,\s]{{0,16}}(?:{_alternation(rules.get('visit_site_words', ()))})\s*[，,]"))
     if first is not None and (opening in ("在", "图为在") or re.fullmatch(r"在[^，。；、]{1,14}的", opening)) and \
-            re.match(r"\s*[，,]", text[first.end:first.end + 2]):
+            site.match(text, first.end):
         person, how = _clause_actor(ctx, sent, ms, sent.end, state, persons_only=True)
         if person is not None:
             ctx.emit(person.entity_id, "visited", first.entity_id, sent, "visit_frame")
@@ -1326,7 +1330,7 @@ def _delegation_patterns(ctx) -> tuple[re.Pattern, re.Pattern]:
     and a person leading one (带领…调研组)."""
     def make(rules):
         words = _alternation(rules.get("delegation_words", ()))
-        return (re.compile(f"(?:{words}|一行)"), re.compile(f"(?:带领|率领|率|带)[^，。；]{{0,12}}?(?:{words})"))
+        return (re.compile(f"(?:{words}|一行|大家)"), re.compile(f"(?:带领|率领|率|带)[^，。；]{{0,12}}?(?:{words})"))
 
     return _from_rules(ctx, "delegations", make)
 
@@ -1344,12 +1348,24 @@ def _visits_going_to(ctx, sent, ms, state, targets):
         stop = _CLAUSE_END.search(text, mt.end(), sent.end)
         end = stop.start() if stop else sent.end
         listed = [t for t in targets if mt.end() <= t.start and t.end <= end]
-        if not listed or not inspect.match(text, listed[-1].end):
+        if not listed:
+            continue
+        # (赴舞钢市、叶县和平顶山市尼龙新材料产业集聚区，考察: the last item may be a name no rule
+        # found, which only the places before it are read from)
+        tail = text[listed[-1].end:end]
+        if not (inspect.match(text, listed[-1].end) or
+                re.fullmatch(r"[\u4e00-\u9fff]{1,14}", tail) and "的" not in tail and inspect.match(text, end)):
             continue
         gaps = [text[a.end:b.start] for a, b in zip(listed, listed[1:])] + [text[mt.end():listed[0].start]]
         if any(len(g) > 12 or "的" in g for g in gaps):
             continue
         person, how = _clause_actor(ctx, sent, ms, mt.start(), state, persons_only=True)
+        if person is None:
+            # 县委书记王景育带领郏县党政考察团，赴…: the one who leads the group goes
+            lead = _delegation_patterns(ctx)[1].search(text, sent.start, mt.start())
+            person = next((m for m in ms if lead is not None and m.end == lead.start()
+                           and ctx.type_of(m) == "Person"), None)
+            how = "explicit"
         if person is None:
             continue
         leaders = _listed_people_before(ctx, ms, person, separators="，,、") if how == "explicit" else []

@@ -776,3 +776,16 @@ def test_names_appointed_or_stated_with_a_post_are_people(kb):
     got = {text[c.start:c.end] for c in patterns.title_names(text)}
     assert {"王广华", "王传福"} <= got
     assert not any(n.startswith("大家") for n in got)
+
+
+def test_name_edges_at_prepositions_verbs_and_words_that_run_into_a_place(extract):
+    r = extract("闽宁镇位于银川市永宁县。位于银川市永宁县的闽宁镇，是1997年建立的移民吊庄。")
+    assert "闽宁镇" in names(r, "Place") and "的闽宁镇" not in names(r)
+    # 六盘山 is a mountain: the county 盘山 is not named in 六盘山工业园区
+    r = extract("福建援宁干部在固原市隆德县挂任县委常委，分管六盘山工业园区。")
+    assert "盘山县" not in names(r) and not any(n.startswith("盘山") for n in names(r))
+    assert not any("挂任" in n for n in names(r))
+    r = extract("2023年7月，孙士国、周英秋分别代表辽宁大学和鞍山市人民政府签署合作协议。")
+    assert {"辽宁大学", "鞍山市人民政府"} <= names(r, "Organization")
+    r = extract("潍坊市发展和改革委员会召开会议。过去一年，市发改委在市委、市政府的领导下完成了各项任务。")
+    assert not any("在市委" in n for n in names(r))

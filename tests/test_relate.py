@@ -863,3 +863,26 @@ def test_english_leader_of_a_delegation_and_titles_around_a_name(extract):
              if x.extractor != "relation_model"}
     assert ("Qiu Yong", "holdsPosition", "清华大学") in ruled
     assert ("Zhong Nanshan", "holdsPosition", "中国工程院") in ruled
+
+
+def test_going_to_a_list_whose_last_name_no_rule_found_and_the_leader_of_a_group(extract):
+    t = triples(extract("1992年1月，邓小平赴武昌、深圳、珠海和上海等地，视察并发表重要谈话。"))
+    assert {("邓小平", "visited", "深圳市"), ("邓小平", "visited", "珠海市"), ("邓小平", "visited", "上海市")} <= t
+    t = triples(extract("2024年5月，国家主席习近平率中国代表团，赴法国、塞尔维亚和匈牙利，进行国事访问。"))
+    assert {("习近平", "visited", "法国"), ("习近平", "visited", "匈牙利")} <= t
+    # 大家 heads a clause for the group its leader leads
+    t = triples(extract("2023年6月，国务院总理李强率中国政府代表团访问德国和法国。大家先后来到柏林和巴黎。"))
+    assert {("李强", "visited", "柏林"), ("李强", "visited", "巴黎")} <= t
+
+
+def test_a_sentence_opening_at_a_site_of_a_company_visits_the_company(extract):
+    t = triples(extract("2018年10月，习近平在广东考察。在珠海格力电器股份有限公司的研发中心，他了解了企业自主创新情况。"))
+    assert ("习近平", "visited", "珠海格力电器股份有限公司") in t
+
+
+def test_a_numbered_meeting_held_by_the_subject_and_announcing_an_opening(extract):
+    r = extract("澳门特别行政区科技委员会于2023年6月26日举行2023年第一次全体会议，时任行政长官贺一诚致辞。")
+    assert "2023年第一次全体会议" in names(r, "Event")
+    assert ("澳门特别行政区科技委员会", "organized", "2023年第一次全体会议") in triples(r)
+    t = triples(extract("第十八届中国国际中小企业博览会2023年6月27日在广州开幕。广东省委副书记、深圳市委书记孟凡利宣布开幕。"))
+    assert any(s == "孟凡利" and p == "participatedIn" and "中小企业博览会" in o for s, p, o in t)
