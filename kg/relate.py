@@ -1279,12 +1279,8 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
                         r"\b(?:in|to|of)\s+(?:the\s+city\s+of\s+)?$", text[max(0, t.start - 20):t.start])):
                     ctx.emit(person.entity_id, "visited", t.entity_id, sent, extractor)
                     # a visit to France, Italy and Germany: each place of the list
-                    last = t
-                    while how == "explicit" and (nxt := next((u for u in targets if u.start > last.end and ctx.type_of(u) == "Place"
-                                        and _EN_LIST_JOIN.fullmatch(text, last.end, u.start)
-                                        and not _places_it_in(ctx, last, u)), None)) is not None:
+                    for nxt in _en_places_listed_after(ctx, t, targets) if how == "explicit" else ():
                         ctx.emit(person.entity_id, "visited", nxt.entity_id, sent, extractor)
-                        last = nxt
             continue
         # 在 X Y 调研: the places between 在 and the verb
         zai = text.rfind("在", sent.start, vpos)
@@ -1384,18 +1380,22 @@ def _english_led_delegation(ctx, sent, ms, state, targets):
         person, how = _clause_actor(ctx, sent, ms, mt.start(), state, persons_only=True)
         if person is None or how not in ("explicit", "speaker"):
             continue
-        last = next((t for t in targets if t.start == mt.end() and ctx.type_of(t) == "Place"), None)
-        while last is not None:
-            ctx.emit(person.entity_id, "visited", last.entity_id, sent, "visit_frame")
-            last = next((u for u in targets if u.start > last.end and ctx.type_of(u) == "Place"
-                         and _EN_LIST_JOIN.fullmatch(text, last.end, u.start)
-                         and not _places_it_in(ctx, last, u)), None)
+        first = next((t for t in targets if t.start == mt.end() and ctx.type_of(t) == "Place"), None)
+        for place in [first, *_en_places_listed_after(ctx, first, targets)] if first is not None else ():
+            ctx.emit(person.entity_id, "visited", place.entity_id, sent, "visit_frame")
 
 
-def _places_it_in(ctx, place, nxt) -> bool:
-    """Ningbo, Zhejiang Province: the name after the comma says where the first one is."""
-    listed = ctx.kb.get(place.entity_id)
-    return listed is not None and listed.located_in == nxt.entity_id
+def _en_places_listed_after(ctx, first, targets):
+    """France, Italy and Germany: the places listed after ``first`` in an English list, but
+    not a place that says where the one before it is (Ningbo, Zhejiang Province)."""
+    last = first
+    while (nxt := next((u for u in targets if u.start > last.end and ctx.type_of(u) == "Place"
+                        and _EN_LIST_JOIN.fullmatch(ctx.text, last.end, u.start)), None)) is not None:
+        listed = ctx.kb.get(last.entity_id)
+        if listed is not None and listed.located_in == nxt.entity_id:
+            return
+        yield nxt
+        last = nxt
 
 
 #: led a (university, business) delegation to …
