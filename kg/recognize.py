@@ -632,6 +632,7 @@ class ChinesePatterns:
                 length = self._name_length_at(text, p)
         yield from self._names_before_titles(text)
         yield from self._names_appointed(text)
+        yield from self._names_serving(text)
         yield from self._names_before_group_titles(text)
         yield from self._names_listed_attending(text)
 
@@ -645,6 +646,10 @@ class ChinesePatterns:
                            and self._name_shape(text[m.end():m.end() + n])), 0)
             if length:
                 yield Candidate(m.end(), m.end() + length, "Person", "title_name", 0.8)
+
+    def _names_serving(self, text):
+        """王传福担任比亚迪股份有限公司董事长: a name heading a clause, then a verb of holding a post
+        (rules.yaml's post_stating_verbs) and a post before the clause ends."""
         if self.serving_re is None or self.post_re is None:
             return
         for m in self.serving_re.finditer(text):

@@ -181,7 +181,6 @@ def positions(ctx: _Ctx, sent: Sentence, ms: list[Mention]):
         _shared_titles(ctx, sent, [m for m in ms if ctx.type_of(m) == "Person"])
 
 
-
 def _posts_stated_after(ctx: _Ctx, sent: Sentence, ms: list[Mention], person: Mention):
     """喻渭蛟为圆通速递股份有限公司董事长, (任命)卢东亮为山西省副省长, 王均金同时担任浙商总会副会长:
     a verb of holding a post (rules.yaml's post_stating_verbs) after the name, then the body and
@@ -220,10 +219,7 @@ def _titles_back(ctx: _Ctx, sent: Sentence, ms: list[Mention], person: Mention, 
     while pos > sent.start:
         t = _longest_at_end(text, pos, zh_titles)
         if t:
-            # 浙江省委书记, 美国商务部长: the body's last characters double as the title's
-            # first, so the body mention ends inside the title and is the one meant
-            shared = next((m for m in ms if pos - len(t) < m.end < pos and m.start < pos - len(t) + 1
-                           and ctx.type_of(m) in ("Organization", "Place")), None)
+            shared = _body_inside_title(ctx, ms, pos, t)
             if shared is not None:
                 # 上海市委副书记、市长应勇: the titles after it (市长) are in the list too
                 titles = group + [t]
@@ -268,9 +264,7 @@ def _titles_only_clause(ctx: _Ctx, sent: Sentence, end: int, ending_at: dict) ->
     while pos > sent.start and text[pos - 1] not in "，,；;：:":
         t = _longest_at_end(text, pos, ctx.zh_titles)
         if t:
-            # (重庆市委常委: the body may end inside the title, as in _titles_back)
-            shared = next((m for m in ending_at.values() if pos - len(t) < m.end < pos
-                           and m.start < pos - len(t) + 1 and ctx.type_of(m) in ("Organization", "Place")), None)
+            shared = _body_inside_title(ctx, ending_at.values(), pos, t)     # 重庆市委常委
             pos, titled = (shared.start if shared is not None else pos - len(t)), True
         elif text[pos - 1] in "、兼":
             pos -= 1
@@ -280,6 +274,14 @@ def _titles_only_clause(ctx: _Ctx, sent: Sentence, end: int, ending_at: dict) ->
         else:
             return False
     return titled and text[end - 1] not in "、兼"
+
+
+def _body_inside_title(ctx: _Ctx, ms, pos: int, title: str) -> Mention | None:
+    """浙江省委书记, 美国商务部长: the body whose last characters double as the first of the
+    title ending at ``pos`` (the body mention ends inside the title and is the one meant)."""
+    return next((m for m in ms if pos - len(title) < m.end < pos and m.start < pos - len(title) + 1
+                 and ctx.type_of(m) in ("Organization", "Place")), None)
+
 
 def _bind_regional_titles_apart(ctx, sent, person, titles):
     """中共中央政治局委员、市委书记袁家军: the body named is the first title's (titles run from
@@ -1260,9 +1262,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
             person, how = state["group_leader"], "carried"      # 调研组首先来到…: the group's leader
         if ctx.article.language == "en" and how != "explicit":
             # A delegation led by Gong Zheng … has returned from a visit to France: its leader
+            # (the pattern ends with $, so a match ends right at the name)
             leader = next((m for m in ms if m.end <= vpos and ctx.type_of(m) == "Person"
-                           and _EN_LED_BY.search(text, sent.start, m.start)
-                           and _EN_LED_BY.search(text, sent.start, m.start).end() == m.start), None)
+                           and _EN_LED_BY.search(text, sent.start, m.start)), None)
             if leader is not None:
                 person, how = leader, "explicit"
         if person is None or (how != "explicit" and re.search(r"\bto\s+$", text[max(0, vpos - 5):vpos])):
@@ -1317,10 +1319,9 @@ def visits(ctx: _Ctx, sent: Sentence, ms: list[Mention], state: dict):
 _UNKNOWN_ITEMS = re.compile(r"(?:[^、，。；,;：:\s的]{2,12}、)+")
 #: ... and between two recognised ones: 、妈湾港、 or 、创维科技工业园和
 _UNKNOWN_BETWEEN = re.compile(r"、(?:[^、，。；,;：:\s的]{2,12}、)*[^、，。；,;：:\s的]{2,12}[、和及与]")
-
-
-
 _CLAUSE_END = re.compile(r"[，,。；;]")
+
+
 def _delegation_patterns(ctx) -> tuple[re.Pattern, re.Pattern]:
     """A delegation or inspection group heading a clause (rules.yaml's delegation_words, or 一行),
     and a person leading one (带领…调研组)."""
